@@ -1,0 +1,8 @@
+# Sanitizers as an INTERFACE target: CASECALL_SANITIZE="address;undefined" or "thread".
+add_library(casecall_sanitizers INTERFACE)
+if(CASECALL_SANITIZE)
+  list(JOIN CASECALL_SANITIZE "," _casecall_sanitize_list)
+  target_compile_options(casecall_sanitizers INTERFACE
+    -fsanitize=${_casecall_sanitize_list} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(casecall_sanitizers INTERFACE -fsanitize=${_casecall_sanitize_list})
+endif()

@@ -1,0 +1,58 @@
+// The request and response a handler sees: plain values, free of Beast and Asio, so that
+// handlers and their tests compile quickly and can be called without a socket.
+#pragma once
+
+#include "http/method.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace casecall::http {
+
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+struct request {
+  method verb = method::get;
+  std::string target;  // as sent: path and query
+  std::string path;    // percent-encoded, without the query
+  std::string query;   // without '?'
+  header_list headers;
+  std::string body;
+
+  std::string request_id;      // taken from X-Request-Id when acceptable, else generated
+  std::string client_address;  // after X-Forwarded-For from trusted proxies
+  std::vector<std::pair<std::string, std::string>> path_params;  // decoded
+  std::string route_name;
+  std::chrono::steady_clock::time_point received_at{};
+
+  // First header of that name (case-insensitive), or empty.
+  std::string_view header(std::string_view name) const;
+  // Decoded path parameter; throws std::out_of_range when the route has no such parameter.
+  const std::string& param(std::string_view name) const;
+  // First query parameter of that name, decoded; nullopt when absent.
+  std::optional<std::string> query_param(std::string_view name) const;
+};
+
+struct response {
+  unsigned status = 200;
+  header_list headers;
+  std::string body;
+
+  response& set_header(std::string name, std::string value);
+  std::string_view header(std::string_view name) const;
+
+  static response json(const nlohmann::json& body, unsigned status = 200);
+  static response text(std::string body, std::string content_type, unsigned status = 200);
+  static response no_content();
+};
+
+bool iequals(std::string_view a, std::string_view b);
+
+}  // namespace casecall::http

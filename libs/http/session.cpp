@@ -1,0 +1,313 @@
+// One client connection: read a request (header first, so that limits can be decided by
+// route before any body is read), hand it to the route's handler, write the response, loop.
+#include "http/detail/server_state.hpp"
+#include "http/problem.hpp"
+#include "http/request_id.hpp"
+#include "log/log.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
+#include <chrono>
+#include <optional>
+
+namespace casecall::http::detail {
+
+namespace bhttp = beast::http;
+
+namespace {
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+// After answering a request whose body we did not read, keep reading (and discarding) a
+// little while before closing, so the client sees our answer instead of a reset.
+constexpr auto linger_time = std::chrono::seconds(2);
+constexpr std::size_t linger_bytes = 4 * 1024 * 1024;
+
+struct outcome {
+  response res;
+  bool keep_alive = false;
+  bool body_unread = false;
+};
+
+bool is_parse_error(const beast::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+std::string remote_address(const beast::tcp_stream& stream) {
+  beast::error_code ec;
+  auto ep = stream.socket().remote_endpoint(ec);
+  if (ec) return {};
+  auto addr = ep.address();
+  if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
+    return net::ip::make_address_v4(net::ip::v4_mapped, addr.to_v6()).to_string();
+  }
+  return addr.to_string();
+}
+
+class session {
+ public:
+  session(server_state& state, tcp::socket socket)
+      : state_(state), stream_(std::move(socket)), peer_(remote_address(stream_)) {}
+
+  net::awaitable<void> run();
+
+ private:
+  net::awaitable<bool> serve_one();
+  net::awaitable<response> invoke(const router::route& route, request& req);
+  net::awaitable<bool> send(response res, unsigned version, bool keep_alive, bool head_only);
+  net::awaitable<void> linger_close();
+  void finish(const request& req, std::string_view verb, unsigned status, std::size_t bytes_out);
+
+  server_state& state_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::string peer_;
+};
+
+net::awaitable<void> session::run() {
+  auto entry = std::make_shared<connection_entry>();
+  entry->executor = stream_.get_executor();
+  entry->stream = &stream_;
+  auto id = state_.add_connection(entry);
+
+  bool linger = false;
+  try {
+    for (;;) {
+      if (buffer_.size() == 0) {
+        // Wait for the first byte of the next request under the idle timeout; the drain may
+        // cancel this wait.
+        entry->idle = true;
+        if (state_.draining.load()) break;
+        stream_.expires_after(state_.config.idle_timeout);
+        auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
+        entry->idle = false;
+        if (ec) break;
+        buffer_.commit(n);
+      }
+      bool keep = co_await serve_one();
+      if (!keep) {
+        linger = true;
+        break;
+      }
+      if (state_.draining.load()) break;
+    }
+    if (linger) co_await linger_close();
+  } catch (const std::exception& e) {
+    log::error("connection failed", {{"error", e.what()}, {"client", peer_}});
+  }
+  entry->stream = nullptr;
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream_.socket().close(ec);
+  state_.remove_connection(id);
+}
+
+net::awaitable<void> session::linger_close() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) co_return;
+  auto deadline = std::chrono::steady_clock::now() + linger_time;
+  std::size_t discarded = 0;
+  std::array<char, 16 * 1024> sink;
+  while (discarded < linger_bytes && std::chrono::steady_clock::now() < deadline) {
+    stream_.expires_at(deadline);
+    auto [rec, n] = co_await stream_.async_read_some(net::buffer(sink), use_tuple);
+    if (rec) break;
+    discarded += n;
+  }
+}
+
+net::awaitable<bool> session::serve_one() {
+  const auto& cfg = state_.config;
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.header_limit(cfg.header_limit);
+  parser.body_limit(boost::none);  // decided by the route, once the header is known
+
+  stream_.expires_after(cfg.read_timeout);
+  auto [ec, header_bytes] = co_await bhttp::async_read_header(stream_, buffer_, parser, use_tuple);
+
+  request req;
+  req.received_at = std::chrono::steady_clock::now();
+  req.client_address = peer_;
+  req.route_name = "unmatched";
+
+  if (ec == bhttp::error::header_limit || is_parse_error(ec)) {
+    req.request_id = generate_request_id();
+    auto res = ec == bhttp::error::header_limit
+                   ? problems::header_too_large(cfg.header_limit).to_response(req.request_id)
+                   : problems::bad_request("malformed_request", "The request is not valid HTTP/1.1.")
+                         .to_response(req.request_id);
+    auto status = res.status;
+    auto size = res.body.size();
+    res.set_header("X-Request-Id", req.request_id);
+    co_await send(std::move(res), 11, false, false);
+    finish(req, "-", status, size);
+    co_return false;
+  }
+  if (ec) co_return false;  // timeout, reset or end of stream: nothing to answer
+
+  auto& header = parser.get();
+  const unsigned version = header.version();
+  const bool head_only = header.method() == bhttp::verb::head;
+  const auto verb = parse_method(header.method_string());
+  const std::string_view method_label = verb ? to_string(*verb) : "other";  // bounded label set
+  {
+    auto incoming = header["X-Request-Id"];
+    req.request_id = acceptable_request_id(incoming) ? std::string(incoming) : generate_request_id();
+  }
+  req.target = std::string(header.target());
+  req.headers.reserve(16);
+  for (const auto& field : header) {
+    req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  req.client_address = state_.proxies.client_address(peer_, header["X-Forwarded-For"]);
+
+  // Anything that answers before the body is read must not keep the connection.
+  auto answer_early = [&](response res) -> net::awaitable<bool> {
+    bool keep = parser.is_done() && header.keep_alive() && !state_.draining.load();
+    auto status = res.status;
+    auto size = res.body.size();
+    res.set_header("X-Request-Id", req.request_id);
+    bool ok = co_await send(std::move(res), version, keep, head_only);
+    finish(req, method_label, status, size);
+    co_return ok && keep;
+  };
+
+  if (!verb) {
+    auto p = problems::bad_request("method_not_implemented",
+                                   "The method " + std::string(header.method_string()) +
+                                       " is not supported.");
+    p.status = 501;
+    p.title = "Not implemented";
+    co_return co_await answer_early(p.to_response(req.request_id));
+  }
+  req.verb = *verb;
+  if (req.target.empty() || req.target.front() != '/') {
+    co_return co_await answer_early(
+        problems::bad_request("bad_target", "The request target must be an absolute path.")
+            .to_response(req.request_id));
+  }
+  auto question = req.target.find('?');
+  req.path = req.target.substr(0, question);
+  if (question != std::string::npos) req.query = req.target.substr(question + 1);
+
+  auto match = state_.routes.match(req.verb, req.path);
+  if (match.bad_encoding) {
+    co_return co_await answer_early(
+        problems::bad_request("bad_target", "A path segment is not valid percent-encoding.")
+            .to_response(req.request_id));
+  }
+  if (!match.found) {
+    auto p = match.allowed.empty() ? problems::not_found() : problems::method_not_allowed(match.allowed);
+    co_return co_await answer_early(p.to_response(req.request_id));
+  }
+  const auto& route = *match.found;
+  req.route_name = route.spec.name;
+  req.path_params = std::move(match.params);
+
+  // A declared length over the limit is refused before a byte of the body is read.
+  const auto limit = route.spec.body_limit;
+  if (auto length = parser.content_length(); length && *length > limit) {
+    co_return co_await answer_early(problems::payload_too_large(limit).to_response(req.request_id));
+  }
+  if (!parser.is_done()) {
+    if (iequals(header[bhttp::field::expect], "100-continue")) {
+      bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, version};
+      stream_.expires_after(cfg.read_timeout);
+      auto [wec, wn] = co_await bhttp::async_write(stream_, proceed, use_tuple);
+      if (wec) co_return false;
+    }
+    parser.body_limit(limit);
+    while (!parser.is_done()) {
+      stream_.expires_after(cfg.read_timeout);  // a body may not stall longer than this
+      auto [rec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser, use_tuple);
+      if (rec == bhttp::error::body_limit) {
+        co_return co_await answer_early(problems::payload_too_large(limit).to_response(req.request_id));
+      }
+      if (rec) {
+        if (is_parse_error(rec)) {
+          co_return co_await answer_early(
+              problems::bad_request("malformed_request", "The request body is not valid HTTP/1.1 framing.")
+                  .to_response(req.request_id));
+        }
+        co_return false;
+      }
+    }
+  }
+  req.body = std::move(parser.get().body());
+
+  response res = co_await invoke(route, req);
+  bool keep = header.keep_alive() && !state_.draining.load();
+  auto status = res.status;
+  auto size = res.body.size();
+  res.set_header("X-Request-Id", req.request_id);
+  bool ok = co_await send(std::move(res), version, keep, head_only);
+  finish(req, method_label, status, size);
+  co_return ok && keep;
+}
+
+net::awaitable<response> session::invoke(const router::route& route, request& req) {
+  auto& in_flight = state_.registry.requests_in_flight;
+  auto before = in_flight.fetch_add(1);
+  struct release {
+    std::atomic<std::int64_t>& counter;
+    ~release() { counter.fetch_sub(1); }
+  } guard{in_flight};
+
+  if (route.spec.sheddable && before >= state_.config.max_in_flight) {
+    state_.registry.requests_shed_total.fetch_add(1);
+    co_return problems::overloaded(state_.config.overload_retry_after_seconds).to_response(req.request_id);
+  }
+  try {
+    co_return co_await route.fn(req);
+  } catch (const problem_error& e) {
+    co_return e.details().to_response(req.request_id);
+  } catch (const std::exception& e) {
+    log::error("handler failed", {{"request_id", req.request_id}, {"route", req.route_name}, {"error", e.what()}});
+  } catch (...) {
+    log::error("handler failed", {{"request_id", req.request_id}, {"route", req.route_name}, {"error", "unknown exception"}});
+  }
+  co_return problems::internal_error().to_response(req.request_id);
+}
+
+net::awaitable<bool> session::send(response res, unsigned version, bool keep_alive, bool head_only) {
+  bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
+  for (auto& [name, value] : res.headers) out.insert(name, value);
+  out.body() = std::move(res.body);
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  if (head_only) out.body().clear();  // Content-Length still tells the size a GET would have
+  stream_.expires_after(state_.config.read_timeout);
+  auto [ec, n] = co_await bhttp::async_write(stream_, out, use_tuple);
+  co_return !ec;
+}
+
+void session::finish(const request& req, std::string_view verb, unsigned status,
+                     std::size_t bytes_out) {
+  auto elapsed = std::chrono::steady_clock::now() - req.received_at;
+  double seconds = std::chrono::duration<double>(elapsed).count();
+  state_.registry.observe_request(req.route_name, verb, status, seconds);
+  if (state_.config.access_log && log::enabled(log::level::info)) {
+    log::info("request", {{"request_id", req.request_id},
+                          {"method", verb},
+                          {"path", req.path},
+                          {"route", req.route_name},
+                          {"status", status},
+                          {"duration_ms", seconds * 1000.0},
+                          {"bytes_in", req.body.size()},
+                          {"bytes_out", bytes_out},
+                          {"client", req.client_address}});
+  }
+}
+
+}  // namespace
+
+net::awaitable<void> run_session(server_state& state, tcp::socket socket) {
+  session s(state, std::move(socket));
+  co_await s.run();
+}
+
+}  // namespace casecall::http::detail

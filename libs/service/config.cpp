@@ -1,0 +1,183 @@
+#include "service/config.hpp"
+
+#include "http/client_address.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <thread>
+
+namespace casecall::service {
+
+const std::vector<variable_doc>& documented_variables() {
+  static const std::vector<variable_doc> docs{
+      {"CASECALL_HTTP_HOST", "127.0.0.1", "IP address to listen on"},
+      {"CASECALL_HTTP_PORT", "{port}", "TCP port to listen on (0: any free port)"},
+      {"CASECALL_HTTP_THREADS", "number of cores", "threads serving HTTP"},
+      {"CASECALL_HTTP_MAX_IN_FLIGHT", "1024", "requests handled at once before answering 503"},
+      {"CASECALL_HTTP_READ_TIMEOUT_MS", "30000",
+       "longest a request header may take, and longest a body may stall"},
+      {"CASECALL_HTTP_IDLE_TIMEOUT_MS", "75000", "longest a keep-alive connection may sit idle"},
+      {"CASECALL_HTTP_SHUTDOWN_TIMEOUT_MS", "30000",
+       "on SIGTERM, longest to wait for requests in flight"},
+      {"CASECALL_HTTP_ACCESS_LOG", "on", "one JSON log line per request (on/off)"},
+      {"CASECALL_TRUSTED_PROXIES", "127.0.0.1,::1",
+       "addresses or CIDR networks whose X-Forwarded-For is believed"},
+      {"CASECALL_DB_URL", "postgresql://casecall_{service}@127.0.0.1:55432/casecall",
+       "the service's own database role; passwords come from PGPASSFILE"},
+      {"CASECALL_DB_OWNER_URL", "(empty)",
+       "the owner role; when set, pending migrations are applied at start"},
+      {"CASECALL_DB_POOL_SIZE", "8", "database connections (one thread each)"},
+      {"CASECALL_DB_QUEUE_LIMIT", "1024", "database jobs waiting before answering 503"},
+      {"CASECALL_DB_STATEMENT_TIMEOUT_MS", "5000", "statement_timeout of every connection"},
+      {"CASECALL_DB_CONNECT_TIMEOUT_S", "3", "longest a connection attempt may take"},
+      {"CASECALL_LOG_LEVEL", "info", "debug, info, warn or error"},
+  };
+  return docs;
+}
+
+env_lookup process_environment() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (!value) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+namespace {
+
+class reader {
+ public:
+  explicit reader(const env_lookup& env) : env_(env) {}
+
+  std::optional<std::string> raw(std::string_view name) const {
+    auto value = env_(name);
+    if (value && value->empty()) return std::nullopt;  // empty means "use the default"
+    return value;
+  }
+
+  std::int64_t integer(std::string_view name, std::int64_t fallback, std::int64_t min,
+                       std::int64_t max) const {
+    auto value = raw(name);
+    if (!value) return fallback;
+    std::int64_t parsed = 0;
+    auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), parsed);
+    if (ec != std::errc{} || end != value->data() + value->size() || parsed < min || parsed > max) {
+      throw config_error(std::string(name), "expected a whole number from " + std::to_string(min) +
+                                                " to " + std::to_string(max) + ", got '" +
+                                                *value + "'");
+    }
+    return parsed;
+  }
+
+  bool boolean(std::string_view name, bool fallback) const {
+    auto value = raw(name);
+    if (!value) return fallback;
+    if (*value == "on" || *value == "true" || *value == "1" || *value == "yes") return true;
+    if (*value == "off" || *value == "false" || *value == "0" || *value == "no") return false;
+    throw config_error(std::string(name), "expected on or off, got '" + *value + "'");
+  }
+
+  std::string text(std::string_view name, std::string fallback) const {
+    return raw(name).value_or(std::move(fallback));
+  }
+
+ private:
+  const env_lookup& env_;
+};
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto comma = text.find(',', start);
+    auto item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+void check_postgres_url(std::string_view name, const std::string& url) {
+  bool uri = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
+  if (!uri) {
+    throw config_error(std::string(name), "expected a postgresql:// URL, got '" + url + "'");
+  }
+  auto at = url.find('@');
+  auto colon = url.find(':', url.find("//") + 2);
+  if (at != std::string::npos && colon != std::string::npos && colon < at) {
+    throw config_error(std::string(name),
+                       "must not carry a password; put it in the file PGPASSFILE names");
+  }
+}
+
+}  // namespace
+
+service_config load_config(const env_lookup& env, std::string_view service,
+                           std::uint16_t default_port) {
+  reader r(env);
+  service_config c;
+  using std::chrono::milliseconds;
+  using std::chrono::seconds;
+
+  c.http.host = r.text("CASECALL_HTTP_HOST", "127.0.0.1");
+  c.http.port = static_cast<std::uint16_t>(r.integer("CASECALL_HTTP_PORT", default_port, 0, 65535));
+  auto cores = static_cast<std::int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+  c.http.threads = static_cast<int>(r.integer("CASECALL_HTTP_THREADS", cores, 1, 256));
+  c.http.max_in_flight = r.integer("CASECALL_HTTP_MAX_IN_FLIGHT", 1024, 1, 1'000'000);
+  c.http.read_timeout = milliseconds(r.integer("CASECALL_HTTP_READ_TIMEOUT_MS", 30'000, 50, 3'600'000));
+  c.http.idle_timeout = milliseconds(r.integer("CASECALL_HTTP_IDLE_TIMEOUT_MS", 75'000, 50, 3'600'000));
+  c.http.shutdown_timeout =
+      milliseconds(r.integer("CASECALL_HTTP_SHUTDOWN_TIMEOUT_MS", 30'000, 0, 3'600'000));
+  c.http.access_log = r.boolean("CASECALL_HTTP_ACCESS_LOG", true);
+  c.http.trusted_proxies = split_list(r.text("CASECALL_TRUSTED_PROXIES", "127.0.0.1,::1"));
+  try {
+    http::proxy_trust check(c.http.trusted_proxies);
+  } catch (const std::invalid_argument& e) {
+    throw config_error("CASECALL_TRUSTED_PROXIES", e.what());
+  }
+  // The host must be an address: resolving names at start-up would hide mistakes.
+  try {
+    if (c.http.host.find('/') != std::string::npos) throw std::invalid_argument(c.http.host);
+    http::proxy_trust parse_only({c.http.host});
+  } catch (const std::invalid_argument&) {
+    throw config_error("CASECALL_HTTP_HOST", "expected an IP address, got '" + c.http.host + "'");
+  }
+
+  c.db.url = r.text("CASECALL_DB_URL",
+                    "postgresql://casecall_" + std::string(service) + "@127.0.0.1:55432/casecall");
+  check_postgres_url("CASECALL_DB_URL", c.db.url);
+  c.db_owner_url = r.text("CASECALL_DB_OWNER_URL", "");
+  if (!c.db_owner_url.empty()) check_postgres_url("CASECALL_DB_OWNER_URL", c.db_owner_url);
+  c.db.size = static_cast<int>(r.integer("CASECALL_DB_POOL_SIZE", 8, 1, 256));
+  c.db.queue_limit = static_cast<std::size_t>(r.integer("CASECALL_DB_QUEUE_LIMIT", 1024, 1, 1'000'000));
+  c.db.statement_timeout =
+      milliseconds(r.integer("CASECALL_DB_STATEMENT_TIMEOUT_MS", 5'000, 1, 3'600'000));
+  c.db.connect_timeout = seconds(r.integer("CASECALL_DB_CONNECT_TIMEOUT_S", 3, 1, 600));
+  c.db.application_name = "casecall-" + std::string(service);
+
+  auto level_text = r.text("CASECALL_LOG_LEVEL", "info");
+  auto level = log::parse_level(level_text);
+  if (!level) {
+    throw config_error("CASECALL_LOG_LEVEL",
+                       "expected debug, info, warn or error, got '" + level_text + "'");
+  }
+  c.log_level = *level;
+  return c;
+}
+
+std::vector<std::string> unknown_variables(const std::vector<std::string>& names) {
+  std::vector<std::string> unknown;
+  const auto& docs = documented_variables();
+  for (const auto& name : names) {
+    if (name.rfind("CASECALL_", 0) != 0) continue;
+    bool known = std::any_of(docs.begin(), docs.end(), [&](const auto& d) { return d.name == name; });
+    if (!known) unknown.push_back(name);
+  }
+  return unknown;
+}
+
+}  // namespace casecall::service
