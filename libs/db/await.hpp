@@ -15,10 +15,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <chrono>
 #include <optional>
-#include <random>
-#include <thread>
 #include <type_traits>
 
 namespace casecall::db {
@@ -104,10 +101,9 @@ auto transact(pool& p, F fn) -> http::awaitable<std::invoke_result_t<F&, connect
           tx.commit();
           return value;
         }
-      } catch (const pqxx::sql_error& e) {
-        if (!is_retryable_sqlstate(e.sqlstate()) || attempt >= transaction_attempts) throw;
-        thread_local std::minstd_rand jitter{std::random_device{}()};
-        std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt + jitter() % 20));
+      } catch (const pqxx::failure& e) {
+        if (!is_retryable(e) || attempt >= transaction_attempts) throw;
+        pause_before_retry(attempt);
       }
     }
   });

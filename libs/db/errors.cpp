@@ -14,6 +14,13 @@ bool is_retryable_sqlstate(std::string_view sqlstate) {
   return sqlstate == "40001" || sqlstate == "40P01";
 }
 
+bool is_retryable(const pqxx::failure& error) {
+  if (dynamic_cast<const pqxx::serialization_failure*>(&error)) return true;
+  if (dynamic_cast<const pqxx::deadlock_detected*>(&error)) return true;
+  auto* sql = dynamic_cast<const pqxx::sql_error*>(&error);
+  return sql && is_retryable_sqlstate(sql->sqlstate());
+}
+
 std::optional<http::problem> problem_for_sqlstate(std::string_view sqlstate) {
   using namespace http::problems;
   if (sqlstate == "23505") {
@@ -52,6 +59,10 @@ std::exception_ptr translate(std::exception_ptr error) {
     log::warn("database unreachable", {{"error", e.what()}});
     return std::make_exception_ptr(http::problem_error(http::problems::unavailable(
         "database_unavailable", "The database is not reachable right now.", 2)));
+  } catch (const pqxx::serialization_failure&) {
+    return std::make_exception_ptr(http::problem_error(*problem_for_sqlstate("40001")));
+  } catch (const pqxx::deadlock_detected&) {
+    return std::make_exception_ptr(http::problem_error(*problem_for_sqlstate("40P01")));
   } catch (const pqxx::sql_error& e) {
     if (auto p = problem_for_sqlstate(e.sqlstate())) {
       log::info("database refused", {{"sqlstate", e.sqlstate()}, {"error", e.what()}});

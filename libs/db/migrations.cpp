@@ -83,29 +83,38 @@ std::vector<std::string> apply(pqxx::connection& owner, const migration_set& set
     previous = m.version;
   }
   std::vector<std::string> applied;
-  pqxx::nontransaction session(owner);
+  // A session-level advisory lock outlives the transactions below; only one runner per
+  // schema gets past this line at a time.
   const std::string lock_key = "casecall.migrations." + set.schema;
-  session.exec_params("SELECT pg_advisory_lock(hashtext($1))", lock_key);
+  {
+    pqxx::nontransaction lock(owner);
+    lock.exec_params("SELECT pg_advisory_lock(hashtext($1))", lock_key);
+  }
   struct unlock {
-    pqxx::nontransaction& s;
+    pqxx::connection& c;
     const std::string& key;
     ~unlock() {
       try {
-        s.exec_params("SELECT pg_advisory_unlock(hashtext($1))", key);
+        pqxx::nontransaction release(c);
+        release.exec_params("SELECT pg_advisory_unlock(hashtext($1))", key);
       } catch (...) {
         // The lock goes with the session if the connection is gone.
       }
     }
-  } release{session, lock_key};
+  } release{owner, lock_key};
 
-  const auto schema = session.quote_name(set.schema);
-  const auto role = session.quote_name(service_role);
-  session.exec("CREATE SCHEMA IF NOT EXISTS " + schema);
-  session.exec("CREATE TABLE IF NOT EXISTS " + schema +
+  const auto schema = owner.quote_name(set.schema);
+  const auto role = owner.quote_name(service_role);
+  std::map<int, applied_row> history;
+  {
+    pqxx::work setup(owner);
+    setup.exec("CREATE SCHEMA IF NOT EXISTS " + schema);
+    setup.exec("CREATE TABLE IF NOT EXISTS " + schema +
                ".schema_migrations (version integer PRIMARY KEY, file text NOT NULL, "
                "checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-
-  auto history = read_history(session, set.schema);
+    history = read_history(setup, set.schema);
+    setup.commit();
+  }
   check_history(history, set);
 
   for (const auto& m : set.migrations) {

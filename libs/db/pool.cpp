@@ -4,6 +4,8 @@
 #include "http/problem.hpp"
 #include "log/log.hpp"
 
+#include <random>
+
 namespace casecall::db {
 
 struct pool::slot {
@@ -34,6 +36,12 @@ void append_param(std::string& url, bool uri, const std::string& key, const std:
 }
 
 }  // namespace
+
+void pause_before_retry(int attempt) {
+  thread_local std::minstd_rand jitter{std::random_device{}()};
+  auto ms = 5 * static_cast<unsigned>(attempt) + jitter() % 20;
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
 
 std::string effective_url(const pool_config& config) {
   std::string url = config.url;

@@ -88,6 +88,10 @@ class pool {
   std::atomic<std::uint64_t> rejected_total_{0};
 };
 
+// A short random pause (a few milliseconds, growing with `attempt`) on the pool thread, so
+// that transactions that collided do not collide again in lockstep.
+void pause_before_retry(int attempt);
+
 // The connection string with connect_timeout and application_name added when absent.
 std::string effective_url(const pool_config& config);
 

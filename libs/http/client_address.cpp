@@ -37,7 +37,14 @@ proxy_trust::proxy_trust(const std::vector<std::string>& trusted) : impl_(std::m
     if (text.find(':') != std::string::npos) {
       auto net = ip::make_network_v6(text, ec);
       if (ec) throw std::invalid_argument("not an IP address or network: " + entry);
-      impl_->v6.push_back(net.canonical());
+      auto address = net.address();
+      if (address.is_v4_mapped() && net.prefix_length() >= 96) {
+        // Checked addresses are unmapped before comparison, so store these as IPv4 too.
+        auto v4 = ip::make_address_v4(ip::v4_mapped, address);
+        impl_->v4.push_back(ip::network_v4(v4, static_cast<unsigned short>(net.prefix_length() - 96)).canonical());
+      } else {
+        impl_->v6.push_back(net.canonical());
+      }
     } else {
       auto net = ip::make_network_v4(text, ec);
       if (ec) throw std::invalid_argument("not an IP address or network: " + entry);

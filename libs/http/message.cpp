@@ -1,6 +1,9 @@
 #include "http/message.hpp"
 
+#include "http/problem.hpp"
+
 #include <boost/url/params_view.hpp>
+#include <boost/url/parse_query.hpp>
 
 #include <algorithm>
 #include <stdexcept>
@@ -34,7 +37,13 @@ const std::string& request::param(std::string_view name) const {
 }
 
 std::optional<std::string> request::query_param(std::string_view name) const {
-  boost::urls::params_view params(query);
+  if (!boost::urls::parse_query(query)) {
+    throw problem_error(problems::bad_request(
+        "bad_query", "The query string is not valid percent-encoding."));
+  }
+  boost::urls::encoding_opts form;
+  form.space_as_plus = true;  // "a+b" means "a b", as browsers send forms
+  boost::urls::params_view params(query, form);
   for (auto param : params) {
     if (param.key == name) return std::string(param.value);
   }

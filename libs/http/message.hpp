@@ -36,7 +36,8 @@ struct request {
   std::string_view header(std::string_view name) const;
   // Decoded path parameter; throws std::out_of_range when the route has no such parameter.
   const std::string& param(std::string_view name) const;
-  // First query parameter of that name, decoded; nullopt when absent.
+  // First query parameter of that name, decoded; nullopt when absent. Throws problem_error
+  // (400 `bad_query`) when the query string is not valid percent-encoding.
   std::optional<std::string> query_param(std::string_view name) const;
 };
 

@@ -1,5 +1,6 @@
 #include "http/metrics.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -28,8 +29,8 @@ void append_number(std::string& out, double value) {
     return;
   }
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", value);
-  out += buf;
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);  // shortest exact form
+  out.append(buf, ec == std::errc{} ? end : buf);
 }
 
 }  // namespace

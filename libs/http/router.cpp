@@ -81,6 +81,7 @@ router::match_result router::match(method verb, std::string_view path) const {
   auto parts = split_path(path);
   const route* head_fallback = nullptr;
   std::vector<std::pair<std::string, std::string>> head_fallback_params;
+  bool head_fallback_bad = false;  // HEAD answers as GET would, bad encoding included
 
   for (const auto& r : routes_) {
     if (r.segments.size() != parts.size()) continue;
@@ -117,16 +118,21 @@ router::match_result router::match(method verb, std::string_view path) const {
       result.params = std::move(params);
       return result;
     }
-    if (verb == method::head && r.spec.verb == method::get && !bad) {
-      head_fallback = &r;
-      head_fallback_params = std::move(params);
+    if (verb == method::head && r.spec.verb == method::get) {
+      if (bad) {
+        head_fallback_bad = true;
+      } else {
+        head_fallback = &r;
+        head_fallback_params = std::move(params);
+      }
     }
     result.allowed.push_back(r.spec.verb);
     if (r.spec.verb == method::get) result.allowed.push_back(method::head);
   }
-  if (head_fallback) {
+  if (head_fallback || head_fallback_bad) {
     result.found = head_fallback;
     result.params = std::move(head_fallback_params);
+    result.bad_encoding = !head_fallback;
     result.allowed.clear();
     return result;
   }

@@ -118,11 +118,16 @@ void server::impl::begin_drain() {
       drain_timer.expires_after(state.config.shutdown_timeout);
       drain_timer.async_wait([this](beast::error_code ec) {
         if (ec) return;  // every connection closed in time
-        log::warn("shutdown timeout: closing connections with requests in flight",
-                  {{"connections", state.registry.connections_open.load()}});
+        // Requests still running are cut: their clients see the connection close, and the
+        // io_context stops, so run() returns without waiting for their handlers.
+        log::warn("shutdown timeout: cutting requests still in flight",
+                  {{"connections", state.registry.connections_open.load()},
+                   {"requests_in_flight", state.registry.requests_in_flight.load()}});
         state.for_each_connection([](connection_entry& c) {
-          if (c.stream) c.stream->socket().close();
+          beast::error_code shutdown_error;
+          if (c.stream) c.stream->socket().shutdown(tcp::socket::shutdown_both, shutdown_error);
         });
+        net::post(io, [this] { io.stop(); });
       });
     }
   }
@@ -144,7 +149,12 @@ server::server(server_config config, const router& routes, metrics& registry)
   acceptor.listen(net::socket_base::max_listen_connections);
 }
 
-server::~server() = default;
+server::~server() {
+  // Connections whose handlers were cut by the shutdown timeout are destroyed with the
+  // io_context; nothing may be posted to it from here on.
+  std::lock_guard lock(impl_->state.connections_mutex);
+  impl_->state.on_all_closed = nullptr;
+}
 
 std::uint16_t server::port() const { return impl_->acceptor.local_endpoint().port(); }
 

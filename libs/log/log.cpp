@@ -74,8 +74,9 @@ std::string format_line(level l, std::string_view service, std::string_view msg,
   append_json(line, std::string(msg));
   if (fields.is_object()) {
     for (const auto& [key, value] : fields.items()) {
+      bool reserved = key == "ts" || key == "level" || key == "service" || key == "msg";
       line += ',';
-      append_json(line, key);
+      append_json(line, reserved ? key + "_" : key);  // never a second "msg" on one line
       line += ':';
       append_json(line, value);
     }

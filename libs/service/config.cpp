@@ -108,7 +108,14 @@ void check_postgres_url(std::string_view name, const std::string& url) {
   }
   auto at = url.find('@');
   auto colon = url.find(':', url.find("//") + 2);
-  if (at != std::string::npos && colon != std::string::npos && colon < at) {
+  auto query = url.find('?');
+  auto authority_end = url.find_first_of("/?", url.find("//") + 2);
+  bool password_in_authority = at != std::string::npos && colon != std::string::npos &&
+                               colon < at && (authority_end == std::string::npos || at < authority_end);
+  bool password_in_query = query != std::string::npos &&
+                           (url.find("?password=", query) != std::string::npos ||
+                            url.find("&password=", query) != std::string::npos);
+  if (password_in_authority || password_in_query) {
     throw config_error(std::string(name),
                        "must not carry a password; put it in the file PGPASSFILE names");
   }

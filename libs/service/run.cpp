@@ -157,11 +157,13 @@ int run(const definition& def, int argc, char** argv) {
                             {"threads", cfg.http.threads},
                             {"version", CASECALL_VERSION}});
     srv.run();
+    // Before the server (and its io_context) goes: database jobs still running complete
+    // into it, never into a destroyed one.
+    pool.stop();
   } catch (const std::exception& e) {
     log::error("server failed", {{"error", e.what()}});
     return 1;
   }
-  pool.stop();
   return 0;
 }
 
