@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# ./casecall up, down, up, up on a private instance (its own state folder and ports):
+#   - up starts Postgres, three services and the front door, and they answer;
+#   - down leaves none of the processes up started running, and the ports closed;
+#   - the next up finds the data written before down;
+#   - up on a running stack is idempotent: nothing is restarted.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+
+STATE=$(mktemp -d /tmp/casecall-lifecycle.XXXXXX)
+export CASECALL_STATE_DIR=$STATE CASECALL_FRONT_PORT=38080 CASECALL_PG_PORT=55482
+export CASECALL_SERVICE_PORTS="38081 38082 38083" CASECALL_PRESET=${CASECALL_PRESET:-debug}
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { echo "ok - $*"; }
+
+cleanup() {
+  ./casecall down >/dev/null 2>&1 || true
+  local base; base=$(cat "$STATE/base" 2>/dev/null || true)
+  [ -n "$base" ] && rm -rf "$base"
+  rm -rf "$STATE"
+}
+trap cleanup EXIT
+
+pids() {
+  local base; base=$(cat "$STATE/base")
+  cat "$STATE"/run/{intake,review,publish}.pid
+  cat "$base/nginx/nginx.pid"
+  head -n 1 "$base/pg/pgdata/postmaster.pid"
+}
+
+# A process that has exited but is not yet reaped (a zombie) is not running.
+running() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  [ "$(echo "${stat##*) }" | cut -d' ' -f1)" != Z ]
+}
+
+owner_sql() {
+  local base; base=$(cat "$STATE/base")
+  PGPASSFILE=$base/pg/pgpass psql -X -q -tA -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$CASECALL_PG_PORT" \
+    -U casecall_owner -d casecall -c "$1"
+}
+
+./casecall up >"$STATE/up1.log" 2>&1 || { cat "$STATE/up1.log"; fail "first up"; }
+for svc in intake review publish; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:38080/api/$svc/v1/readyz")
+  [ "$code" = 200 ] || fail "$svc readyz through the front door answered $code"
+done
+ok "up: every service is ready through the front door"
+
+owner_sql "CREATE SCHEMA lifecycle; CREATE TABLE lifecycle.marker (note text); INSERT INTO lifecycle.marker VALUES ('written before down')"
+before=$(pids | sort)
+
+./casecall down >/dev/null
+for pid in $before; do
+  if running "$pid"; then fail "process $pid ($(tr '\0' ' ' </proc/"$pid"/cmdline)) still runs after down"; fi
+done
+for port in 38080 38081 38082 38083 55482; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then fail "port $port still open after down"; fi
+done
+ok "down: none of the $(echo "$before" | wc -w) processes runs, every port is closed"
+
+./casecall up >"$STATE/up2.log" 2>&1 || { cat "$STATE/up2.log"; fail "second up"; }
+[ "$(owner_sql 'SELECT note FROM lifecycle.marker')" = "written before down" ] || fail "the data did not survive down/up"
+ok "up again: the data written before down is there"
+
+first=$(pids | sort)
+./casecall up >"$STATE/up3.log" 2>&1 || { cat "$STATE/up3.log"; fail "third up"; }
+[ "$(pids | sort)" = "$first" ] || fail "up on a running stack restarted something"
+grep -q "already running" "$STATE/up3.log" || fail "up did not say the services were already running"
+ok "up on a running stack: idempotent, nothing restarted"
