@@ -64,7 +64,8 @@ for port in "$bare_port" "$framework_port" "$pg_port"; do
 done
 
 cd "$repo"
-{ cmake --preset release >/dev/null && cmake --build --preset release -j2; } ||
+# The build's output goes to stderr, like wrk's reports: stdout is only the summary.
+{ cmake --preset release >/dev/null && cmake --build --preset release -j2; } >&2 ||
   fail "the release build failed"
 bin=$repo/build/release/bin
 mkdir -p "$out"
@@ -119,8 +120,23 @@ measure() {
     fail "no Requests/sec in $report"
 }
 
+# The machine is shared: say how busy it was just before measuring, and warn when something
+# else (a compiler, another test run) is using a good part of the cores.
+busy_percent() {
+  local -a a b
+  read -ra a < <(head -n 1 /proc/stat)
+  sleep 1
+  read -ra b < <(head -n 1 /proc/stat)
+  awk -v idle=$(((b[4] + b[5]) - (a[4] + a[5]))) \
+    -v total=$(((b[1] + b[2] + b[3] + b[4] + b[5] + b[6] + b[7] + b[8]) - (a[1] + a[2] + a[3] + a[4] + a[5] + a[6] + a[7] + a[8]))) \
+    'BEGIN { printf "%.0f", (total > 0 ? 100 * (total - idle) / total : 0) }'
+}
+busy=$(busy_percent)
 echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1);" \
-  "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  "CPU busy before the run: ${busy}%, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+if ((busy > 10)); then
+  echo "run-healthz: warning: the cores were ${busy}% busy before the run; figures will be low and noisy" >&2
+fi
 
 # intake verifies its schema at start: give it a throwaway cluster of its own.
 if [[ -e $pg_base ]]; then

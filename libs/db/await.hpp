@@ -69,9 +69,11 @@ auto run(pool& p, F fn) -> http::awaitable<std::invoke_result_t<F&, connection&>
   using R = std::invoke_result_t<F&, connection&>;
   using result_type = detail::outcome<R>;
   auto fallback = co_await net::this_coro::executor;
+  // The initiation captures references only: g++ 12 destroys a lambda temporary in a co_await
+  // expression twice, which with a captured executor copy freed the connection's strand.
   result_type result = co_await net::async_initiate<decltype(net::use_awaitable),
                                                     void(std::exception_ptr, result_type)>(
-      [&p, &fn, fallback](auto handler) {
+      [&p, &fn, &fallback](auto handler) {
         using handler_type = decltype(handler);
         p.submit(std::make_unique<detail::awaiting_job<F, handler_type, R>>(
             std::move(fn), std::move(handler), fallback));

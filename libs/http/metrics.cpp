@@ -110,7 +110,7 @@ std::string metrics::render() const {
   }
 
   out.family("casecall_http_request_duration_seconds", "histogram",
-             "Time from the end of the request header to the response being built.");
+             "Time from the end of the request header until the response is ready to write.");
   for (const auto& [k, s] : snapshot) {
     auto status = std::to_string(std::get<2>(k));
     label_list labels{{"route", std::get<0>(k)}, {"method", std::get<1>(k)}, {"status", status}};

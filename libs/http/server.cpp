@@ -151,9 +151,11 @@ server::server(server_config config, const router& routes, metrics& registry)
 
 server::~server() {
   // Connections whose handlers were cut by the shutdown timeout are destroyed with the
-  // io_context; nothing may be posted to it from here on.
+  // io_context: nothing may be posted to it from here on, and the registry lets go of their
+  // executors now, while the strands they refer to still exist.
   std::lock_guard lock(impl_->state.connections_mutex);
   impl_->state.on_all_closed = nullptr;
+  impl_->state.connections.clear();
 }
 
 std::uint16_t server::port() const { return impl_->acceptor.local_endpoint().port(); }

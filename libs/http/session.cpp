@@ -65,6 +65,7 @@ class session {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::string peer_;
+  bool unread_input_ = false;  // we answered before reading all the client sent
 };
 
 net::awaitable<void> session::run() {
@@ -73,7 +74,6 @@ net::awaitable<void> session::run() {
   entry->stream = &stream_;
   auto id = state_.add_connection(entry);
 
-  bool linger = false;
   try {
     for (;;) {
       if (buffer_.size() == 0) {
@@ -88,13 +88,9 @@ net::awaitable<void> session::run() {
         buffer_.commit(n);
       }
       bool keep = co_await serve_one();
-      if (!keep) {
-        linger = true;
-        break;
-      }
-      if (state_.draining.load()) break;
+      if (!keep || state_.draining.load()) break;
     }
-    if (linger) co_await linger_close();
+    if (unread_input_) co_await linger_close();
   } catch (const std::exception& e) {
     log::error("connection failed", {{"error", e.what()}, {"client", peer_}});
   }
@@ -143,8 +139,9 @@ net::awaitable<bool> session::serve_one() {
     auto status = res.status;
     auto size = res.body.size();
     res.set_header("X-Request-Id", req.request_id);
-    co_await send(std::move(res), 11, false, false);
+    unread_input_ = true;
     finish(req, "-", status, size);
+    co_await send(std::move(res), 11, false, false);
     co_return false;
   }
   if (ec) co_return false;  // timeout, reset or end of stream: nothing to answer
@@ -168,11 +165,12 @@ net::awaitable<bool> session::serve_one() {
   // Anything that answers before the body is read must not keep the connection.
   auto answer_early = [&](response res) -> net::awaitable<bool> {
     bool keep = parser.is_done() && header.keep_alive() && !state_.draining.load();
+    unread_input_ = !parser.is_done();
     auto status = res.status;
     auto size = res.body.size();
     res.set_header("X-Request-Id", req.request_id);
-    bool ok = co_await send(std::move(res), version, keep, head_only);
     finish(req, method_label, status, size);
+    bool ok = co_await send(std::move(res), version, keep, head_only);
     co_return ok && keep;
   };
 
@@ -244,8 +242,9 @@ net::awaitable<bool> session::serve_one() {
   auto status = res.status;
   auto size = res.body.size();
   res.set_header("X-Request-Id", req.request_id);
-  bool ok = co_await send(std::move(res), version, keep, head_only);
+  // Counted when the response is ready, so a client that has read it sees it in /metrics.
   finish(req, method_label, status, size);
+  bool ok = co_await send(std::move(res), version, keep, head_only);
   co_return ok && keep;
 }
 

@@ -3,7 +3,8 @@
 #   - up starts Postgres, three services and the front door, and they answer;
 #   - down leaves none of the processes up started running, and the ports closed;
 #   - the next up finds the data written before down;
-#   - up on a running stack is idempotent: nothing is restarted.
+#   - up on a running stack is idempotent: nothing is restarted;
+#   - with a service down, the front door answers 502 problem+json, and up brings it back.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -71,3 +72,15 @@ first=$(pids | sort)
 [ "$(pids | sort)" = "$first" ] || fail "up on a running stack restarted something"
 grep -q "already running" "$STATE/up3.log" || fail "up did not say the services were already running"
 ok "up on a running stack: idempotent, nothing restarted"
+
+review=$(cat "$STATE/run/review.pid")
+kill -TERM "$review"
+timeout 30 tail --pid="$review" -f /dev/null || fail "review did not exit on SIGTERM"
+code=$(curl -s -o "$STATE/502.json" -w '%{http_code} %{content_type}' http://127.0.0.1:38080/api/review/v1/healthz)
+[ "$code" = "502 application/problem+json" ] || fail "with review stopped the front door answered $code"
+grep -q '"code":"upstream_unavailable"' "$STATE/502.json" || fail "the 502 is not the front door's problem: $(cat "$STATE/502.json")"
+ok "a stopped service: the front door answers 502 problem+json"
+./casecall up >"$STATE/up4.log" 2>&1 || { cat "$STATE/up4.log"; fail "fourth up"; }
+code=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:38080/api/review/v1/readyz)
+[ "$code" = 200 ] || fail "up did not bring review back ($code)"
+ok "up brings the stopped service back"
