@@ -90,7 +90,8 @@ inline constexpr int transaction_attempts = 4;
 template <class F>
 auto transact(pool& p, F fn) -> http::awaitable<std::invoke_result_t<F&, connection&, pqxx::work&>> {
   using R = std::invoke_result_t<F&, connection&, pqxx::work&>;
-  co_return co_await run(p, [fn = std::move(fn)](connection& c) mutable -> R {
+  // Named, not a temporary inside the co_await expression (see run()).
+  auto attempts = [fn = std::move(fn)](connection& c) mutable -> R {
     for (int attempt = 1;; ++attempt) {
       try {
         pqxx::work tx(c.raw());
@@ -108,7 +109,8 @@ auto transact(pool& p, F fn) -> http::awaitable<std::invoke_result_t<F&, connect
         pause_before_retry(attempt);
       }
     }
-  });
+  };
+  co_return co_await run(p, std::move(attempts));
 }
 
 }  // namespace casecall::db

@@ -83,6 +83,25 @@ TEST_F(db_pool, named_statements_are_prepared_once_per_connection_and_reused) {
   EXPECT_EQ(sum, 12);
 }
 
+TEST_F(db_pool, jobs_may_carry_values_that_own_memory) {
+  // What a handler passes to a job (strings, vectors) must be destroyed exactly once, on
+  // success and on failure; the sanitizer build checks it.
+  db::pool pool(config());
+  std::string title(200, 'x');
+  std::vector<std::string> tags{"e-commerce", "smart agriculture", std::string(100, 't')};
+  auto length = complete(db::transact(pool, [title, tags](db::connection&, pqxx::work& tx) {
+    return tx.exec_params1("SELECT length($1) + $2", title, static_cast<int>(tags.size()))[0].as<int>();
+  }));
+  EXPECT_EQ(length, 203);
+  auto p = problem_of([&] {
+    complete(db::run(pool, [title](db::connection& c) {
+      pqxx::nontransaction tx(c.raw());
+      tx.exec_params("SELECT 1 / 0 WHERE $1 <> ''", title);
+    }));
+  });
+  EXPECT_EQ(p.code, "invalid_value");
+}
+
 TEST_F(db_pool, a_unique_violation_becomes_409) {
   db::pool pool(config());
   auto insert = [&] {
