@@ -3,8 +3,9 @@
 # id, metrics, JSON access log) against bare_beast_server (Beast alone), same thread count,
 # same wrk load. Fails when the framework keeps less than 80% of the bare requests/second.
 #
-# Usage: bench/run-healthz.sh [--threads N] [--access-log on|off]
+# Usage: bench/run-healthz.sh [--threads N] [--rounds R] [--access-log on|off]
 #   --threads N         server threads for both servers (default 1)
+#   --rounds R          alternate R runs of 5 s on each server, compare the medians (default 5)
 #   --access-log off    diagnosis only: intake without its access log (the target is measured
 #                       with it on, as in production)
 # Exit status: 0 target met, 1 below target, 2 the measurement itself failed.
@@ -13,12 +14,15 @@ set -euo pipefail
 shopt -s inherit_errexit
 
 threads=1
+rounds=5
 access_log=on
-usage() { sed -n '6,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '6,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 while (($#)); do
   case $1 in
     --threads) threads=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
     --threads=*) threads=${1#*=}; shift ;;
+    --rounds) rounds=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
+    --rounds=*) rounds=${1#*=}; shift ;;
     --access-log) access_log=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
     --access-log=*) access_log=${1#*=}; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -27,6 +31,10 @@ while (($#)); do
 done
 if ! [[ $threads =~ ^[1-9][0-9]{0,2}$ ]] || ((threads > 256)); then
   echo "run-healthz: --threads wants a whole number from 1 to 256, got '$threads'" >&2
+  exit 2
+fi
+if ! [[ $rounds =~ ^[1-9][0-9]?$ ]]; then
+  echo "run-healthz: --rounds wants a whole number from 1 to 99, got '$rounds'" >&2
   exit 2
 fi
 if [[ $access_log != on && $access_log != off ]]; then
@@ -70,13 +78,14 @@ cd "$repo"
 bin=$repo/build/release/bin
 mkdir -p "$out"
 
-server_pid=
+bare_pid=
+framework_pid=
 cluster_started=false
 cleanup() {
-  if [[ -n $server_pid ]]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  for pid in $bare_pid $framework_pid; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   if $cluster_started; then
     if "$pg_cluster" stop "$pg_base" >"$out/pg-cluster-stop.log" 2>&1; then
       rm -rf -- "$pg_base"
@@ -89,36 +98,31 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-stop_server() {
-  kill "$server_pid" 2>/dev/null || fail "the server died during the run"
-  wait "$server_pid" || true
-  server_pid=
-}
-
 # Waits, a bounded time, until GET /healthz answers 2xx; fails at once if the process died.
 wait_until_serving() {
-  local port=$1 log=$2
+  local port=$1 log=$2 pid=$3
   for _ in $(seq 100); do
-    kill -0 "$server_pid" 2>/dev/null || { tail -n 20 "$log" >&2; fail "the server exited (log: $log)"; }
+    kill -0 "$pid" 2>/dev/null || { tail -n 20 "$log" >&2; fail "the server exited (log: $log)"; }
     curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && return 0
     sleep 0.1
   done
   fail "nothing answered on port $port within 10 s (log: $log)"
 }
 
-# Prints the requests/second of a 10 s run after a 2 s warm-up; wrk's report goes to stderr
-# and to $out/<name>-wrk.txt.
+# Prints the requests/second of one 5 s run; wrk's report goes to stderr and to
+# $out/<name>-<round>-wrk.txt.
 measure() {
-  local name=$1 port=$2 report=$out/$1-wrk.txt
+  local name=$1 port=$2 round=$3 report=$out/$1-$3-wrk.txt
   local url=http://127.0.0.1:$port/healthz
-  wrk "${wrk_load[@]}" -d2s "$url" >/dev/null
-  wrk "${wrk_load[@]}" -d10s --latency "$url" >"$report"
-  { echo "--- $name: wrk ${wrk_load[*]} -d10s --latency $url"; cat "$report"; } >&2
+  wrk "${wrk_load[@]}" -d5s --latency "$url" >"$report"
+  { echo "--- $name, round $round: wrk ${wrk_load[*]} -d5s --latency $url"; cat "$report"; } >&2
   if grep -q 'Non-2xx or 3xx responses' "$report"; then fail "$name answered errors (see $report)"; fi
   grep -q 'Socket errors' "$report" && echo "run-healthz: warning: $name had socket errors" >&2
   awk '/^Requests\/sec:/ { print $2; found = 1 } END { exit !found }' "$report" ||
     fail "no Requests/sec in $report"
 }
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
 # The machine is shared: say how busy it was just before measuring, and warn when something
 # else (a compiler, another test run) is using a good part of the cores.
@@ -148,10 +152,8 @@ cluster_started=true
   fail "pg-cluster init failed (see $out/pg-cluster-init.log)"
 
 "$bin/bare_beast_server" "$bare_port" "$threads" >"$out/bare.log" 2>&1 &
-server_pid=$!
-wait_until_serving "$bare_port" "$out/bare.log"
-bare_rps=$(measure bare "$bare_port")
-stop_server
+bare_pid=$!
+wait_until_serving "$bare_port" "$out/bare.log" "$bare_pid"
 
 PGPASSFILE=$pg_base/pgpass \
   CASECALL_HTTP_PORT=$framework_port \
@@ -161,22 +163,33 @@ PGPASSFILE=$pg_base/pgpass \
   CASECALL_DB_OWNER_URL=postgresql://casecall_owner@127.0.0.1:$pg_port/casecall \
   CASECALL_DB_POOL_SIZE=2 \
   "$bin/casecall-intake" >"$out/intake.log" 2>&1 &
-server_pid=$!
+framework_pid=$!
 for _ in $(seq 200); do
   grep -q '"msg":"listening"' "$out/intake.log" && break
-  kill -0 "$server_pid" 2>/dev/null || { tail -n 20 "$out/intake.log" >&2; fail "casecall-intake exited"; }
+  kill -0 "$framework_pid" 2>/dev/null || { tail -n 20 "$out/intake.log" >&2; fail "casecall-intake exited"; }
   sleep 0.1
 done
 grep -q '"msg":"listening"' "$out/intake.log" || fail "casecall-intake did not listen within 20 s"
-wait_until_serving "$framework_port" "$out/intake.log"
-framework_rps=$(measure framework "$framework_port")
-stop_server
+wait_until_serving "$framework_port" "$out/intake.log" "$framework_pid"
+
+# Both servers stay up (the idle one costs nothing); runs alternate, so that a change in the
+# machine's load between runs falls on both, and the medians are compared.
+wrk "${wrk_load[@]}" -d2s "http://127.0.0.1:$bare_port/healthz" >/dev/null
+wrk "${wrk_load[@]}" -d2s "http://127.0.0.1:$framework_port/healthz" >/dev/null
+bare_runs=()
+framework_runs=()
+for round in $(seq "$rounds"); do
+  bare_runs+=("$(measure bare "$bare_port" "$round")")
+  framework_runs+=("$(measure framework "$framework_port" "$round")")
+done
+bare_rps=$(median "${bare_runs[@]}")
+framework_rps=$(median "${framework_runs[@]}")
 
 percent=$(awk -v f="$framework_rps" -v b="$bare_rps" 'BEGIN { printf "%.1f", 100 * f / b }')
 echo
-echo "GET /healthz, wrk ${wrk_load[*]} -d10s, $threads server thread(s), access log $access_log"
-printf '  bare Beast       %12.0f requests/s\n' "$bare_rps"
-printf '  casecall-intake  %12.0f requests/s\n' "$framework_rps"
+echo "GET /healthz, wrk ${wrk_load[*]}, $rounds alternating runs of 5 s, $threads server thread(s), access log $access_log"
+printf '  bare Beast       %12.0f requests/s (median of: %s)\n' "$bare_rps" "$(printf '%.0f ' "${bare_runs[@]}")"
+printf '  casecall-intake  %12.0f requests/s (median of: %s)\n' "$framework_rps" "$(printf '%.0f ' "${framework_runs[@]}")"
 echo "  framework/bare   ${percent}% (target >= ${target_percent}%)"
 echo "  (wrk reports and logs: $out)"
 if awk -v p="$percent" -v t="$target_percent" 'BEGIN { exit !(p < t) }'; then

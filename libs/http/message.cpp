@@ -19,7 +19,8 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 namespace {
-std::string_view find_header(const header_list& headers, std::string_view name) {
+template <class List>
+std::string_view find_header(const List& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
     if (iequals(key, name)) return value;
   }
@@ -37,13 +38,16 @@ const std::string& request::param(std::string_view name) const {
 }
 
 std::optional<std::string> request::query_param(std::string_view name) const {
-  if (!boost::urls::parse_query(query)) {
+  // A terminated copy: Debian's libboost_url 1.81 reads a view up to a NUL, not its size.
+  const std::string terminated(query);
+  const boost::urls::string_view encoded(terminated);
+  if (!boost::urls::parse_query(encoded)) {
     throw problem_error(problems::bad_request(
         "bad_query", "The query string is not valid percent-encoding."));
   }
   boost::urls::encoding_opts form;
   form.space_as_plus = true;  // "a+b" means "a b", as browsers send forms
-  boost::urls::params_view params(query, form);
+  boost::urls::params_view params(encoded, form);
   for (auto param : params) {
     if (param.key == name) return std::string(param.value);
   }
@@ -66,6 +70,7 @@ std::string_view response::header(std::string_view name) const { return find_hea
 response response::json(const nlohmann::json& body, unsigned status) {
   response r;
   r.status = status;
+  r.headers.reserve(4);  // room for the server's X-Request-Id and a handler's few
   r.headers.emplace_back("Content-Type", "application/json");
   r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;

@@ -4,6 +4,8 @@
 
 #include "http/method.hpp"
 
+#include <boost/container/small_vector.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -18,18 +20,24 @@ namespace casecall::http {
 
 using header_list = std::vector<std::pair<std::string, std::string>>;
 
+// A request's header fields, as views into the server's copy of the request.
+using header_view_list =
+    boost::container::small_vector<std::pair<std::string_view, std::string_view>, 16>;
+
+// The views (target, path, query, headers) stay valid until the response is written: a
+// handler that keeps one longer must copy it.
 struct request {
   method verb = method::get;
-  std::string target;  // as sent: path and query
-  std::string path;    // percent-encoded, without the query
-  std::string query;   // without '?'
-  header_list headers;
+  std::string_view target;  // as sent: path and query
+  std::string_view path;    // percent-encoded, without the query
+  std::string_view query;   // without '?'
+  header_view_list headers;
   std::string body;
 
   std::string request_id;      // taken from X-Request-Id when acceptable, else generated
   std::string client_address;  // after X-Forwarded-For from trusted proxies
   std::vector<std::pair<std::string, std::string>> path_params;  // decoded
-  std::string route_name;
+  std::string_view route_name;  // the route's stable name, or "unmatched"
   std::chrono::steady_clock::time_point received_at{};
 
   // First header of that name (case-insensitive), or empty.

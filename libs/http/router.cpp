@@ -1,7 +1,6 @@
 #include "http/router.hpp"
 
-#include <boost/url/decode_view.hpp>
-#include <boost/url/pct_string_view.hpp>
+#include "http/percent.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -17,8 +16,11 @@ std::string_view to_string(access a) {
   return "undeclared";
 }
 
-handler sync(std::function<response(request&)> fn) {
-  return [fn = std::move(fn)](request& req) -> awaitable<response> { co_return fn(req); };
+handler sync(handler::direct_fn fn) { return handler::direct(std::move(fn)); }
+
+awaitable<response> handler::operator()(request& req) const {
+  if (direct_) co_return direct_(req);
+  co_return co_await async_(req);
 }
 
 namespace {
@@ -76,37 +78,61 @@ void router::add(route_spec spec, handler fn) {
   routes_.push_back(std::move(r));
 }
 
+namespace {
+
+// The i-th segment of a path that starts with '/', without allocating; callers walk them in
+// order, so each call continues from the previous one.
+class segment_reader {
+ public:
+  explicit segment_reader(std::string_view path) : rest_(path.substr(1)) {}
+  std::string_view next() {
+    auto slash = rest_.find('/');
+    auto segment = rest_.substr(0, slash);
+    rest_ = slash == std::string_view::npos ? std::string_view{} : rest_.substr(slash + 1);
+    return segment;
+  }
+
+ private:
+  std::string_view rest_;
+};
+
+std::size_t segment_count(std::string_view path) {
+  return static_cast<std::size_t>(std::count(path.begin(), path.end(), '/'));
+}
+
+}  // namespace
+
 router::match_result router::match(method verb, std::string_view path) const {
   match_result result;
-  auto parts = split_path(path);
+  if (path.empty() || path.front() != '/') return result;
+  const auto count = segment_count(path);
   const route* head_fallback = nullptr;
   std::vector<std::pair<std::string, std::string>> head_fallback_params;
   bool head_fallback_bad = false;  // HEAD answers as GET would, bad encoding included
 
   for (const auto& r : routes_) {
-    if (r.segments.size() != parts.size()) continue;
+    if (r.segments.size() != count) continue;
     std::vector<std::pair<std::string, std::string>> params;
     bool matched = true;
     bool bad = false;
-    for (std::size_t i = 0; i < parts.size() && matched; ++i) {
+    segment_reader reader(path);
+    for (std::size_t i = 0; i < count && matched; ++i) {
       const auto& seg = r.segments[i];
-      if (is_param(seg)) {
-        if (parts[i].empty()) {
-          matched = false;
-          continue;
-        }
-        auto encoded = boost::urls::make_pct_string_view(parts[i]);
-        if (!encoded) {
-          bad = true;
-          continue;
-        }
-        std::string decoded;
-        decoded.reserve(encoded->decoded_size());
-        for (char c : **encoded) decoded.push_back(c);
-        params.emplace_back(seg.substr(1, seg.size() - 2), std::move(decoded));
-      } else {
-        matched = seg == parts[i];
+      auto part = reader.next();
+      if (!is_param(seg)) {
+        matched = seg == part;
+        continue;
       }
+      if (part.empty()) {
+        matched = false;
+        continue;
+      }
+      auto decoded = percent_decode(part);
+      if (!decoded) {
+        bad = true;
+        continue;
+      }
+      params.emplace_back(seg.substr(1, seg.size() - 2), std::move(*decoded));
     }
     if (!matched) continue;
     if (r.spec.verb == verb) {

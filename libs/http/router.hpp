@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace casecall::http {
@@ -34,10 +35,34 @@ struct route_spec {
   bool sheddable = true;  // false for health and metrics: answered even at capacity
 };
 
-using handler = std::function<awaitable<response>(request&)>;
+// What a route runs: a coroutine (for work that awaits the database or another service) or
+// a plain function (answered without a coroutine frame, for the cheapest routes).
+class handler {
+ public:
+  using async_fn = std::function<awaitable<response>(request&)>;
+  using direct_fn = std::function<response(request&)>;
 
-// Wraps a handler that needs no awaiting.
-handler sync(std::function<response(request&)> fn);
+  handler() = default;
+  template <class F>
+    requires std::is_invocable_r_v<awaitable<response>, F&, request&>
+  handler(F fn) : async_(std::move(fn)) {}  // NOLINT: implicit on purpose
+  static handler direct(direct_fn fn) {
+    handler h;
+    h.direct_ = std::move(fn);
+    return h;
+  }
+
+  bool is_direct() const { return static_cast<bool>(direct_); }
+  response call_direct(request& req) const { return direct_(req); }
+  awaitable<response> operator()(request& req) const;
+
+ private:
+  async_fn async_;
+  direct_fn direct_;
+};
+
+// A handler that needs no awaiting.
+handler sync(handler::direct_fn fn);
 
 class router {
  public:

@@ -56,8 +56,10 @@ class session {
 
  private:
   net::awaitable<bool> serve_one();
-  net::awaitable<response> invoke(const router::route& route, request& req);
-  net::awaitable<bool> send(response res, unsigned version, bool keep_alive, bool head_only);
+  response invoke_direct(const router::route& route, request& req);
+  net::awaitable<response> invoke_async(const router::route& route, request& req);
+  net::awaitable<bool> send(response res, std::string_view request_id, unsigned version,
+                            bool keep_alive, bool head_only);
   net::awaitable<void> linger_close();
   void finish(const request& req, std::string_view verb, unsigned status, std::size_t bytes_out);
 
@@ -122,8 +124,23 @@ net::awaitable<bool> session::serve_one() {
   parser.header_limit(cfg.header_limit);
   parser.body_limit(boost::none);  // decided by the route, once the header is known
 
-  stream_.expires_after(cfg.read_timeout);
-  auto [ec, header_bytes] = co_await bhttp::async_read_header(stream_, buffer_, parser, use_tuple);
+  // Most requests arrive whole in the first read: parse what the buffer holds here, and go
+  // through the executor for more only when the header is incomplete.
+  beast::error_code ec;
+  while (buffer_.size() > 0 && !parser.is_header_done()) {
+    auto used = parser.put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (ec == bhttp::error::need_more) {
+      ec = {};
+      break;
+    }
+    if (ec || used == 0) break;
+  }
+  if (!ec && !parser.is_header_done()) {
+    stream_.expires_after(cfg.read_timeout);
+    auto [read_ec, header_bytes] = co_await bhttp::async_read_header(stream_, buffer_, parser, use_tuple);
+    ec = read_ec;
+  }
 
   request req;
   req.received_at = std::chrono::steady_clock::now();
@@ -138,10 +155,9 @@ net::awaitable<bool> session::serve_one() {
                          .to_response(req.request_id);
     auto status = res.status;
     auto size = res.body.size();
-    res.set_header("X-Request-Id", req.request_id);
     unread_input_ = true;
     finish(req, "-", status, size);
-    co_await send(std::move(res), 11, false, false);
+    co_await send(std::move(res), req.request_id, 11, false, false);
     co_return false;
   }
   if (ec) co_return false;  // timeout, reset or end of stream: nothing to answer
@@ -155,11 +171,8 @@ net::awaitable<bool> session::serve_one() {
     auto incoming = header["X-Request-Id"];
     req.request_id = acceptable_request_id(incoming) ? std::string(incoming) : generate_request_id();
   }
-  req.target = std::string(header.target());
-  req.headers.reserve(16);
-  for (const auto& field : header) {
-    req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-  }
+  req.target = header.target();
+  for (const auto& field : header) req.headers.emplace_back(field.name_string(), field.value());
   req.client_address = state_.proxies.client_address(peer_, header["X-Forwarded-For"]);
 
   // Anything that answers before the body is read must not keep the connection.
@@ -168,9 +181,8 @@ net::awaitable<bool> session::serve_one() {
     unread_input_ = !parser.is_done();
     auto status = res.status;
     auto size = res.body.size();
-    res.set_header("X-Request-Id", req.request_id);
     finish(req, method_label, status, size);
-    bool ok = co_await send(std::move(res), version, keep, head_only);
+    bool ok = co_await send(std::move(res), req.request_id, version, keep, head_only);
     co_return ok && keep;
   };
 
@@ -190,7 +202,7 @@ net::awaitable<bool> session::serve_one() {
   }
   auto question = req.target.find('?');
   req.path = req.target.substr(0, question);
-  if (question != std::string::npos) req.query = req.target.substr(question + 1);
+  if (question != std::string_view::npos) req.query = req.target.substr(question + 1);
 
   auto match = state_.routes.match(req.verb, req.path);
   if (match.bad_encoding) {
@@ -237,29 +249,48 @@ net::awaitable<bool> session::serve_one() {
   }
   req.body = std::move(parser.get().body());
 
-  response res = co_await invoke(route, req);
+  // Bounded work in flight: past the bound, sheddable routes are refused at once. A request
+  // counts while its handler runs.
+  response res;
+  {
+    auto& in_flight = state_.registry.requests_in_flight;
+    auto before = in_flight.fetch_add(1);
+    struct release {
+      std::atomic<std::int64_t>& counter;
+      ~release() { counter.fetch_sub(1); }
+    } guard{in_flight};
+    if (route.spec.sheddable && before >= state_.config.max_in_flight) {
+      state_.registry.requests_shed_total.fetch_add(1);
+      res = problems::overloaded(state_.config.overload_retry_after_seconds).to_response(req.request_id);
+    } else if (route.fn.is_direct()) {
+      res = invoke_direct(route, req);
+    } else {
+      res = co_await invoke_async(route, req);
+    }
+  }
   bool keep = header.keep_alive() && !state_.draining.load();
   auto status = res.status;
   auto size = res.body.size();
-  res.set_header("X-Request-Id", req.request_id);
   // Counted when the response is ready, so a client that has read it sees it in /metrics.
   finish(req, method_label, status, size);
-  bool ok = co_await send(std::move(res), version, keep, head_only);
+  bool ok = co_await send(std::move(res), req.request_id, version, keep, head_only);
   co_return ok && keep;
 }
 
-net::awaitable<response> session::invoke(const router::route& route, request& req) {
-  auto& in_flight = state_.registry.requests_in_flight;
-  auto before = in_flight.fetch_add(1);
-  struct release {
-    std::atomic<std::int64_t>& counter;
-    ~release() { counter.fetch_sub(1); }
-  } guard{in_flight};
-
-  if (route.spec.sheddable && before >= state_.config.max_in_flight) {
-    state_.registry.requests_shed_total.fetch_add(1);
-    co_return problems::overloaded(state_.config.overload_retry_after_seconds).to_response(req.request_id);
+response session::invoke_direct(const router::route& route, request& req) {
+  try {
+    return route.fn.call_direct(req);
+  } catch (const problem_error& e) {
+    return e.details().to_response(req.request_id);
+  } catch (const std::exception& e) {
+    log::error("handler failed", {{"request_id", req.request_id}, {"route", req.route_name}, {"error", e.what()}});
+  } catch (...) {
+    log::error("handler failed", {{"request_id", req.request_id}, {"route", req.route_name}, {"error", "unknown exception"}});
   }
+  return problems::internal_error().to_response(req.request_id);
+}
+
+net::awaitable<response> session::invoke_async(const router::route& route, request& req) {
   try {
     co_return co_await route.fn(req);
   } catch (const problem_error& e) {
@@ -272,9 +303,11 @@ net::awaitable<response> session::invoke(const router::route& route, request& re
   co_return problems::internal_error().to_response(req.request_id);
 }
 
-net::awaitable<bool> session::send(response res, unsigned version, bool keep_alive, bool head_only) {
+net::awaitable<bool> session::send(response res, std::string_view request_id, unsigned version,
+                                   bool keep_alive, bool head_only) {
   bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
   for (auto& [name, value] : res.headers) out.insert(name, value);
+  out.set("X-Request-Id", request_id);
   out.body() = std::move(res.body);
   out.keep_alive(keep_alive);
   out.prepare_payload();
@@ -290,15 +323,17 @@ void session::finish(const request& req, std::string_view verb, unsigned status,
   double seconds = std::chrono::duration<double>(elapsed).count();
   state_.registry.observe_request(req.route_name, verb, status, seconds);
   if (state_.config.access_log && log::enabled(log::level::info)) {
-    log::info("request", {{"request_id", req.request_id},
-                          {"method", verb},
-                          {"path", req.path},
-                          {"route", req.route_name},
-                          {"status", status},
-                          {"duration_ms", seconds * 1000.0},
-                          {"bytes_in", req.body.size()},
-                          {"bytes_out", bytes_out},
-                          {"client", req.client_address}});
+    log::line entry(log::level::info, "request");
+    entry.field("request_id", req.request_id)
+        .field("method", verb)
+        .field("path", req.path)
+        .field("route", req.route_name)
+        .field("status", status)
+        .field("duration_ms", seconds * 1000.0)
+        .field("bytes_in", static_cast<std::uint64_t>(req.body.size()))
+        .field("bytes_out", static_cast<std::uint64_t>(bytes_out))
+        .field("client", req.client_address);
+    log::access(std::move(entry));
   }
 }
 

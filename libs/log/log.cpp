@@ -2,45 +2,255 @@
 
 #include <spdlog/async.h>
 #include <spdlog/async_logger.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-#include <chrono>
+#include <charconv>
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
 
 namespace casecall::log {
 namespace {
 
-// init() and shutdown() run while the process is single-threaded (before the server starts and
-// after it stops); write() only reads these.
-std::shared_ptr<spdlog::logger> g_logger_owner;
-std::atomic<spdlog::logger*> g_logger{nullptr};
+// Gathers lines and writes them to a file descriptor in large pieces: when 64 KiB have
+// gathered, and on flush. Only spdlog's background thread calls it.
+class batching_sink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit batching_sink(int fd) : fd_(fd) { buffer_.reserve(capacity + 4096); }
+  ~batching_sink() override { write_out(); }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    buffer_.append(msg.payload.data(), msg.payload.size());
+    buffer_ += '\n';
+    if (buffer_.size() >= capacity) write_out();
+  }
+  void flush_() override { write_out(); }
+
+ private:
+  static constexpr std::size_t capacity = 64 * 1024;
+
+  void write_out() {
+    std::size_t done = 0;
+    while (done < buffer_.size()) {
+      auto n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+      if (n <= 0) break;  // nowhere to write: drop rather than block the service
+      done += static_cast<std::size_t>(n);
+    }
+    buffer_.clear();
+  }
+
+  int fd_;
+  std::string buffer_;
+};
+
+// Access-log lines are gathered here and handed to the background thread about a hundred at
+// a time: one queue message and one wake-up per batch, not per request. A batch waits at
+// most flush_interval; a small timer thread sees to that.
+class access_batch {
+ public:
+  explicit access_batch(spdlog::logger& out) : out_(out) { batch_.reserve(batch_bytes + 1024); }
+
+  void append(std::string_view text) {
+    std::string full;
+    {
+      std::lock_guard lock(mutex_);
+      if (!batch_.empty()) batch_ += '\n';
+      batch_.append(text);
+      if (batch_.size() < batch_bytes) return;
+      full.swap(batch_);
+      batch_.reserve(batch_bytes + 1024);
+    }
+    out_.info(std::string_view(full));
+  }
+
+  // Hands over what has gathered, and asks the writer to write it out.
+  void flush() {
+    std::string pending;
+    {
+      std::lock_guard lock(mutex_);
+      pending.swap(batch_);
+    }
+    if (!pending.empty()) out_.info(std::string_view(pending));
+    out_.flush();
+  }
+
+ private:
+  static constexpr std::size_t batch_bytes = 32 * 1024;
+  spdlog::logger& out_;
+  std::mutex mutex_;
+  std::string batch_;
+};
+
+class batch_timer {
+ public:
+  batch_timer(access_batch& batch, std::chrono::milliseconds interval)
+      : thread_([this, &batch, interval] {
+          std::unique_lock lock(mutex_);
+          while (!stop_) {
+            wake_.wait_for(lock, interval, [this] { return stop_; });
+            lock.unlock();
+            batch.flush();
+            lock.lock();
+          }
+        }) {}
+  ~batch_timer() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+// init() and shutdown() run while the process is single-threaded (before the server starts
+// and after it stops); write() only reads these. Two loggers share one sink and one thread:
+// `events` flushes after every line, `requests` only when the batch is full or on the timer,
+// and since both go through the same queue, lines keep their order.
+std::shared_ptr<spdlog::logger> g_events_owner;
+std::shared_ptr<spdlog::logger> g_requests_owner;
+std::unique_ptr<access_batch> g_batch_owner;
+std::unique_ptr<batch_timer> g_batch_timer;
+std::atomic<spdlog::logger*> g_events{nullptr};
+std::atomic<access_batch*> g_requests{nullptr};
 std::string g_service = "casecall";
 std::atomic<int> g_min_level{static_cast<int>(level::info)};
 
-std::string utc_now() {
+void append_utc_now(std::string& out) {
   using namespace std::chrono;
   auto now = system_clock::now();
   auto secs = time_point_cast<seconds>(now);
-  auto millis = duration_cast<milliseconds>(now - secs).count();
+  auto millis = static_cast<int>(duration_cast<milliseconds>(now - secs).count());
+  // "2026-11-28T18:23:31." changes once a second: format it once a second per thread.
+  thread_local std::time_t cached_second = -1;
+  thread_local char cached[64];
   std::time_t t = system_clock::to_time_t(secs);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(millis));
-  return buf;
+  if (t != cached_second) {
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    cached_second = t;
+  }
+  out.append(cached, 20);
+  out += static_cast<char>('0' + millis / 100);
+  out += static_cast<char>('0' + millis / 10 % 10);
+  out += static_cast<char>('0' + millis % 10);
+  out += 'Z';
 }
 
-void append_json(std::string& out, const nlohmann::json& value) {
-  out += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+bool is_reserved(std::string_view key) {
+  return key == "ts" || key == "level" || key == "service" || key == "msg";
 }
 
 }  // namespace
+
+void append_json_string(std::string& out, std::string_view value) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  std::size_t run = 0;  // start of the stretch that needs no escaping
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    auto c = static_cast<unsigned char>(value[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') continue;
+    out.append(value.data() + run, i - run);
+    run = i + 1;
+    if (c >= 0x80) {
+      // Rare on this path: let nlohmann check the UTF-8 of the rest.
+      auto rest = nlohmann::json(std::string(value.substr(i)))
+                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      out.append(rest, 1, rest.size() - 1);  // without its opening quote
+      return;
+    }
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else {
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 0xf];
+    }
+  }
+  out.append(value.data() + run, value.size() - run);
+  out += '"';
+}
+
+line::line(level l, std::string_view msg) : line(l, g_service, msg) {}
+
+line::line(level l, std::string_view service, std::string_view msg) {
+  text_.reserve(320);
+  text_ += R"({"ts":")";
+  append_utc_now(text_);
+  text_ += R"(","level":")";
+  text_ += to_string(l);
+  text_ += R"(","service":)";
+  append_json_string(text_, service);
+  text_ += R"(,"msg":)";
+  append_json_string(text_, msg);
+}
+
+void line::key(std::string_view k) {
+  text_ += ',';
+  if (is_reserved(k)) {
+    append_json_string(text_, std::string(k) + "_");  // never a second "msg" on one line
+  } else {
+    append_json_string(text_, k);
+  }
+  text_ += ':';
+}
+
+line& line::field(std::string_view k, std::string_view value) {
+  key(k);
+  append_json_string(text_, value);
+  return *this;
+}
+
+line& line::field(std::string_view k, std::int64_t value) {
+  key(k);
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  text_.append(buf, end);
+  return *this;
+}
+
+line& line::field(std::string_view k, std::uint64_t value) {
+  key(k);
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  text_.append(buf, end);
+  return *this;
+}
+
+line& line::field(std::string_view k, double value) {
+  key(k);
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed, 3);
+  text_.append(buf, end);
+  return *this;
+}
+
+line& line::field_json(std::string_view k, const nlohmann::json& value) {
+  key(k);
+  text_ += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return *this;
+}
+
+std::string line::take() {
+  text_ += '}';
+  return std::move(text_);
+}
 
 std::optional<level> parse_level(std::string_view text) {
   if (text == "debug") return level::debug;
@@ -62,47 +272,47 @@ std::string_view to_string(level l) {
 
 std::string format_line(level l, std::string_view service, std::string_view msg,
                         const nlohmann::json& fields) {
-  std::string line;
-  line.reserve(256);
-  line += R"({"ts":")";
-  line += utc_now();
-  line += R"(","level":")";
-  line += to_string(l);
-  line += R"(","service":)";
-  append_json(line, std::string(service));
-  line += R"(,"msg":)";
-  append_json(line, std::string(msg));
+  line out(l, service, msg);
   if (fields.is_object()) {
-    for (const auto& [key, value] : fields.items()) {
-      bool reserved = key == "ts" || key == "level" || key == "service" || key == "msg";
-      line += ',';
-      append_json(line, reserved ? key + "_" : key);  // never a second "msg" on one line
-      line += ':';
-      append_json(line, value);
-    }
+    for (const auto& [key, value] : fields.items()) out.field_json(key, value);
   }
-  line += '}';
-  return line;
+  return out.take();
 }
 
 void init(const settings& s) {
   g_service = s.service;
   g_min_level.store(static_cast<int>(s.min_level));
-  if (g_logger_owner) return;
-  spdlog::init_thread_pool(8192, 1);
-  auto sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
-  auto logger = std::make_shared<spdlog::async_logger>(
+  if (g_events_owner) return;
+  spdlog::init_thread_pool(16384, 1);
+  auto sink = std::make_shared<batching_sink>(STDOUT_FILENO);
+  auto setup = [](const std::shared_ptr<spdlog::logger>& logger) {
+    logger->set_pattern("%v");
+    logger->set_level(spdlog::level::trace);
+    spdlog::register_logger(logger);
+  };
+  g_events_owner = std::make_shared<spdlog::async_logger>(
       "casecall", sink, spdlog::thread_pool(), spdlog::async_overflow_policy::block);
-  logger->set_pattern("%v");
-  logger->set_level(spdlog::level::trace);
-  g_logger_owner = std::move(logger);
-  g_logger.store(g_logger_owner.get());
+  setup(g_events_owner);
+  g_events_owner->flush_on(spdlog::level::trace);
+  g_requests_owner = std::make_shared<spdlog::async_logger>(
+      "casecall.access", sink, spdlog::thread_pool(), spdlog::async_overflow_policy::block);
+  setup(g_requests_owner);
+  g_requests_owner->flush_on(spdlog::level::off);
+  g_batch_owner = std::make_unique<access_batch>(*g_requests_owner);
+  g_batch_timer = std::make_unique<batch_timer>(*g_batch_owner, s.flush_interval);
+  g_events.store(g_events_owner.get());
+  g_requests.store(g_batch_owner.get());
 }
 
 void shutdown() {
-  g_logger.store(nullptr);
-  if (g_logger_owner) g_logger_owner->flush();
-  g_logger_owner.reset();
+  g_events.store(nullptr);
+  g_requests.store(nullptr);
+  g_batch_timer.reset();
+  if (g_batch_owner) g_batch_owner->flush();
+  if (g_events_owner) g_events_owner->flush();
+  g_batch_owner.reset();
+  g_requests_owner.reset();
+  g_events_owner.reset();
   spdlog::shutdown();
 }
 
@@ -110,12 +320,26 @@ bool enabled(level l) { return static_cast<int>(l) >= g_min_level.load(std::memo
 
 void write(level l, std::string_view msg, const nlohmann::json& fields) {
   if (!enabled(l)) return;
-  auto line = format_line(l, g_service, msg, fields);
-  if (auto* logger = g_logger.load()) {
-    logger->info(line);
+  line out(l, msg);
+  if (fields.is_object()) {
+    for (const auto& [key, value] : fields.items()) out.field_json(key, value);
+  }
+  auto text = out.take();
+  if (auto* logger = g_events.load()) {
+    logger->info(std::string_view(text));
   } else {
-    line += '\n';
-    std::fwrite(line.data(), 1, line.size(), stderr);
+    text += '\n';
+    std::fwrite(text.data(), 1, text.size(), stderr);
+  }
+}
+
+void access(line&& entry) {
+  auto text = entry.take();
+  if (auto* logger = g_requests.load()) {
+    logger->append(text);
+  } else {
+    text += '\n';
+    std::fwrite(text.data(), 1, text.size(), stderr);
   }
 }
 

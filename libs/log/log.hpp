@@ -1,9 +1,14 @@
-// Structured logging: one JSON object per line on standard output, written by a background
-// thread so that the request path never waits on the terminal or the disk.
+// Structured logging: one JSON object per line on standard output. Lines are handed to
+// spdlog's asynchronous logger, whose single background thread gathers them in a buffer and
+// writes it in large pieces, so the request path never waits on the terminal or the disk.
+// Events other than access-log lines are written out at once; access-log lines at the latest
+// after flush_interval.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,10 +23,12 @@ std::string_view to_string(level l);
 struct settings {
   std::string service;  // appears as "service" on every line
   level min_level = level::info;
+  std::chrono::milliseconds flush_interval{250};
 };
 
 // Starts the background writer. Until init() runs, events go to standard error synchronously,
 // so that a service that fails while reading its configuration still explains itself.
+// Call before any other thread logs.
 void init(const settings& s);
 
 // Writes out everything queued and stops the background writer.
@@ -29,7 +36,8 @@ void shutdown();
 
 bool enabled(level l);
 
-// `fields` must be a JSON object (or null); its members follow ts, level, service and msg.
+// `fields` must be a JSON object (or null); its members follow ts, level, service and msg
+// (a member named like one of those four is written with a trailing underscore).
 // Strings that are not valid UTF-8 are written with replacement characters, never dropped.
 void write(level l, std::string_view msg, const nlohmann::json& fields = nullptr);
 
@@ -38,8 +46,34 @@ inline void info(std::string_view msg, const nlohmann::json& fields = nullptr) {
 inline void warn(std::string_view msg, const nlohmann::json& fields = nullptr) { write(level::warn, msg, fields); }
 inline void error(std::string_view msg, const nlohmann::json& fields = nullptr) { write(level::error, msg, fields); }
 
+// Builds one log line without a JSON document in between: the hot path (one access-log line
+// per request) uses this directly.
+class line {
+ public:
+  line(level l, std::string_view msg);  // for the service given to init()
+  line(level l, std::string_view service, std::string_view msg);
+  line& field(std::string_view key, std::string_view value);
+  line& field(std::string_view key, std::int64_t value);
+  line& field(std::string_view key, std::uint64_t value);
+  line& field(std::string_view key, unsigned value) { return field(key, static_cast<std::uint64_t>(value)); }
+  line& field(std::string_view key, double value);
+  line& field_json(std::string_view key, const nlohmann::json& value);
+  // The finished line, without a newline.
+  std::string take();
+
+ private:
+  void key(std::string_view k);
+  std::string text_;
+};
+
+// Queues a finished line as an access-log entry: written with the next batch.
+void access(line&& entry);
+
 // The line that write() would emit, without the trailing newline (exposed for tests).
 std::string format_line(level l, std::string_view service, std::string_view msg,
                         const nlohmann::json& fields);
+
+// Appends `value` as a JSON string (with quotes); invalid UTF-8 becomes U+FFFD.
+void append_json_string(std::string& out, std::string_view value);
 
 }  // namespace casecall::log

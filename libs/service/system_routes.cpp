@@ -17,11 +17,12 @@ void add_system_routes(http::router& routes, const definition& def, context& ctx
                 .who = http::access::anyone,
                 .body_limit = 0,
                 .sheddable = false},
-               http::sync([name = def.name](http::request&) {
-                 auto res = http::response::json(
-                     {{"status", "ok"}, {"service", name}, {"version", CASECALL_VERSION}});
-                 res.set_header("Cache-Control", "no-store");
-                 return res;
+               // The answer never changes: serialised once, copied per request.
+               http::sync([healthy = http::response::json({{"status", "ok"},
+                                                           {"service", def.name},
+                                                           {"version", CASECALL_VERSION}})
+                                         .set_header("Cache-Control", "no-store")](http::request&) {
+                 return healthy;
                }));
 
     routes.add({.verb = http::method::get,

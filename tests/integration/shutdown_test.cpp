@@ -45,7 +45,7 @@ TEST(graceful_shutdown, sigterm_with_100_requests_in_flight_completes_all_and_ex
   int ok = 0;
   for (auto& c : clients) {
     auto res = c->read_response(15s);
-    ASSERT_TRUE(res) << "a request in flight was dropped";
+    ASSERT_TRUE(res) << "a request in flight was dropped; the service said:\n" << svc.process().output();
     EXPECT_EQ(res->status, 200u);
     EXPECT_EQ(res->header("Connection"), "close");  // draining: no keep-alive
     ok += res->status == 200u;
