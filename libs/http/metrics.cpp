@@ -67,12 +67,19 @@ void exposition::sample(std::string_view name, const label_list& labels, double 
   out_ += '\n';
 }
 
+std::size_t metrics::shard_index() {
+  static std::atomic<std::size_t> next{0};
+  thread_local std::size_t mine = next.fetch_add(1) % shard_count;
+  return mine;
+}
+
 void metrics::observe_request(std::string_view route, std::string_view method, unsigned status,
                               double seconds) {
-  std::lock_guard lock(mutex_);
-  auto it = series_.find(std::make_tuple(route, method, status));
-  if (it == series_.end()) {
-    it = series_.emplace(key{std::string(route), std::string(method), status}, series{}).first;
+  auto& sh = shards_[shard_index()];
+  std::lock_guard lock(sh.mutex);
+  auto it = sh.by_key.find(std::make_tuple(route, method, status));
+  if (it == sh.by_key.end()) {
+    it = sh.by_key.emplace(key{std::string(route), std::string(method), status}, series{}).first;
   }
   auto& s = it->second;
   ++s.count;
@@ -86,17 +93,26 @@ void metrics::observe_request(std::string_view route, std::string_view method, u
 }
 
 void metrics::add_collector(std::function<void(exposition&)> collector) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(collectors_mutex_);
   collectors_.push_back(std::move(collector));
 }
 
 std::string metrics::render() const {
   exposition out;
-  std::vector<std::pair<key, series>> snapshot;
+  std::map<key, series, std::less<>> merged;
+  for (auto& sh : shards_) {
+    std::lock_guard lock(sh.mutex);
+    for (const auto& [k, s] : sh.by_key) {
+      auto& total = merged[k];
+      total.count += s.count;
+      total.sum += s.sum;
+      for (std::size_t i = 0; i < s.buckets.size(); ++i) total.buckets[i] += s.buckets[i];
+    }
+  }
+  std::vector<std::pair<key, series>> snapshot(merged.begin(), merged.end());
   std::vector<std::function<void(exposition&)>> collectors;
   {
-    std::lock_guard lock(mutex_);
-    snapshot.assign(series_.begin(), series_.end());
+    std::lock_guard lock(collectors_mutex_);
     collectors = collectors_;
   }
 

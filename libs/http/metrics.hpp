@@ -54,8 +54,17 @@ class metrics {
   };
   using key = std::tuple<std::string, std::string, unsigned>;  // route, method, status
 
-  mutable std::mutex mutex_;
-  std::map<key, series, std::less<>> series_;
+  // Each server thread records into its own shard, so threads do not contend; a scrape adds
+  // the shards up.
+  static constexpr std::size_t shard_count = 8;
+  struct alignas(64) shard {
+    std::mutex mutex;
+    std::map<key, series, std::less<>> by_key;
+  };
+  static std::size_t shard_index();
+
+  mutable std::array<shard, shard_count> shards_;
+  mutable std::mutex collectors_mutex_;
   std::vector<std::function<void(exposition&)>> collectors_;
 };
 

@@ -52,22 +52,35 @@ class line {
  public:
   line(level l, std::string_view msg);  // for the service given to init()
   line(level l, std::string_view service, std::string_view msg);
+  // Builds into `scratch` (cleared first, its capacity kept): a thread can reuse one buffer
+  // for every line it writes.
+  line(std::string& scratch, level l, std::string_view msg);
+  line(const line&) = delete;
+  line& operator=(const line&) = delete;
   line& field(std::string_view key, std::string_view value);
   line& field(std::string_view key, std::int64_t value);
   line& field(std::string_view key, std::uint64_t value);
   line& field(std::string_view key, unsigned value) { return field(key, static_cast<std::uint64_t>(value)); }
   line& field(std::string_view key, double value);
   line& field_json(std::string_view key, const nlohmann::json& value);
+  // For the hot path: `key_and_colon` is written as given (`,"status":`), no checks.
+  line& raw_field(std::string_view key_and_colon, std::string_view value);
+  line& raw_field(std::string_view key_and_colon, std::uint64_t value);
+  line& raw_field(std::string_view key_and_colon, double value);
   // The finished line, without a newline.
   std::string take();
+  // The finished line, valid until the line or its scratch buffer is next used.
+  std::string_view finish();
 
  private:
+  void start(level l, std::string_view service, std::string_view msg);
   void key(std::string_view k);
-  std::string text_;
+  std::string owned_;
+  std::string* text_;
 };
 
 // Queues a finished line as an access-log entry: written with the next batch.
-void access(line&& entry);
+void access(line& entry);
 
 // The line that write() would emit, without the trailing newline (exposed for tests).
 std::string format_line(level l, std::string_view service, std::string_view msg,
