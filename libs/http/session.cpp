@@ -56,6 +56,7 @@ class session {
 
  private:
   net::awaitable<bool> serve_one();
+  static response failure(const request& req, std::exception_ptr error);
   response invoke_direct(const router::route& route, request& req);
   net::awaitable<response> invoke_async(const router::route& route, request& req);
   net::awaitable<bool> send(response res, std::string_view request_id, unsigned version,
@@ -277,9 +278,10 @@ net::awaitable<bool> session::serve_one() {
   co_return ok && keep;
 }
 
-response session::invoke_direct(const router::route& route, request& req) {
+// A handler's exception as the client sees it: its problem, or a 500 that says nothing of it.
+response session::failure(const request& req, std::exception_ptr error) {
   try {
-    return route.fn.call_direct(req);
+    std::rethrow_exception(error);
   } catch (const problem_error& e) {
     return e.details().to_response(req.request_id);
   } catch (const std::exception& e) {
@@ -290,17 +292,22 @@ response session::invoke_direct(const router::route& route, request& req) {
   return problems::internal_error().to_response(req.request_id);
 }
 
+response session::invoke_direct(const router::route& route, request& req) {
+  try {
+    return route.fn.call_direct(req);
+  } catch (...) {
+    return failure(req, std::current_exception());
+  }
+}
+
 net::awaitable<response> session::invoke_async(const router::route& route, request& req) {
+  std::exception_ptr error;
   try {
     co_return co_await route.fn(req);
-  } catch (const problem_error& e) {
-    co_return e.details().to_response(req.request_id);
-  } catch (const std::exception& e) {
-    log::error("handler failed", {{"request_id", req.request_id}, {"route", req.route_name}, {"error", e.what()}});
   } catch (...) {
-    log::error("handler failed", {{"request_id", req.request_id}, {"route", req.route_name}, {"error", "unknown exception"}});
+    error = std::current_exception();
   }
-  co_return problems::internal_error().to_response(req.request_id);
+  co_return failure(req, error);
 }
 
 net::awaitable<bool> session::send(response res, std::string_view request_id, unsigned version,

@@ -1,13 +1,11 @@
 #include "http/metrics.hpp"
+#include "prometheus.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstddef>
 #include <limits>
 #include <map>
-#include <optional>
-#include <regex>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -18,109 +16,23 @@ using casecall::http::metrics;
 
 constexpr double infinity = std::numeric_limits<double>::infinity();
 
-struct sample {
-  std::string name;
-  std::map<std::string, std::string> labels;  // unescaped
-  double value = 0;
-};
+using sample = casecall::testing::prometheus_sample;
+using parsed = casecall::testing::prometheus_text;
 
-struct parsed {
-  std::map<std::string, std::string> types;  // family → type
-  std::vector<sample> samples;
-};
-
-// Reads label pairs `k="v",...` with the text format's escapes; nullopt when malformed.
-std::optional<std::map<std::string, std::string>> parse_labels(const std::string& text) {
-  std::map<std::string, std::string> labels;
-  std::size_t i = 0;
-  static const std::regex label_name("[a-zA-Z_][a-zA-Z0-9_]*");
-  while (i < text.size()) {
-    auto eq = text.find('=', i);
-    if (eq == std::string::npos || eq + 1 >= text.size() || text[eq + 1] != '"') return std::nullopt;
-    auto key = text.substr(i, eq - i);
-    if (!std::regex_match(key, label_name)) return std::nullopt;
-    std::string value;
-    std::size_t j = eq + 2;
-    for (; j < text.size() && text[j] != '"'; ++j) {
-      if (text[j] == '\n') return std::nullopt;
-      if (text[j] != '\\') {
-        value += text[j];
-        continue;
-      }
-      if (++j == text.size()) return std::nullopt;
-      if (text[j] == 'n') value += '\n';
-      else if (text[j] == '\\' || text[j] == '"') value += text[j];
-      else return std::nullopt;
-    }
-    if (j == text.size()) return std::nullopt;
-    labels[key] = value;
-    i = j + 1;
-    if (i < text.size()) {
-      if (text[i] != ',') return std::nullopt;
-      ++i;
-    }
-  }
-  return labels;
-}
-
-// A strict reader of the Prometheus text format 0.0.4 as render() writes it: fails the test
-// on any line that is neither a HELP/TYPE comment nor `name{labels} value`.
+// The strict reader the integration tests use too (tests/support/prometheus.hpp): it
+// refuses untyped samples, bad names, labels, escapes and values, and histograms whose
+// buckets are not cumulative or do not end at _count.
 parsed parse_exposition(const std::string& text) {
-  parsed out;
-  EXPECT_TRUE(text.empty() || text.back() == '\n') << "output must end with a newline";
-  static const std::regex type_line(R"(# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped))");
-  static const std::regex help_line(R"(# HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*)");
-  static const std::regex sample_line(R"(([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+))");
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::smatch m;
-    if (std::regex_match(line, m, type_line)) {
-      EXPECT_EQ(out.types.count(m[1]), 0u) << "family typed twice: " << line;
-      out.types[m[1]] = m[2];
-    } else if (std::regex_match(line, help_line)) {
-      continue;
-    } else if (std::regex_match(line, m, sample_line)) {
-      sample s;
-      s.name = m[1];
-      auto labels = parse_labels(m[3]);
-      if (!labels) {
-        ADD_FAILURE() << "malformed labels: " << line;
-        continue;
-      }
-      s.labels = *labels;
-      std::string number = m[4];
-      if (number == "+Inf") s.value = infinity;
-      else if (number == "-Inf") s.value = -infinity;
-      else if (number == "NaN") s.value = std::numeric_limits<double>::quiet_NaN();
-      else {
-        std::size_t used = 0;
-        s.value = std::stod(number, &used);
-        EXPECT_EQ(used, number.size()) << "bad number: " << line;
-      }
-      out.samples.push_back(std::move(s));
-    } else {
-      ADD_FAILURE() << "not a Prometheus text line: '" << line << "'";
-    }
+  try {
+    return casecall::testing::parse_prometheus(text);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << e.what();
+    return {};
   }
-  return out;
-}
-
-std::string family_of(const parsed& p, const std::string& sample_name) {
-  if (p.types.count(sample_name)) return sample_name;
-  for (const char* suffix : {"_bucket", "_sum", "_count"}) {
-    std::string s(suffix);
-    if (sample_name.size() > s.size() && sample_name.ends_with(s)) {
-      auto base = sample_name.substr(0, sample_name.size() - s.size());
-      auto it = p.types.find(base);
-      if (it != p.types.end() && it->second == "histogram") return base;
-    }
-  }
-  return {};
 }
 
 void expect_every_sample_is_typed(const parsed& p) {
-  for (const auto& s : p.samples) EXPECT_FALSE(family_of(p, s.name).empty()) << s.name << " has no # TYPE";
+  EXPECT_FALSE(p.types.empty());  // parse_prometheus refuses a sample without its # TYPE
 }
 
 std::vector<const sample*> find(const parsed& p, const std::string& name,
