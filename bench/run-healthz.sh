@@ -4,7 +4,8 @@
 # same wrk load. Fails when the framework keeps less than 80% of the bare requests/second.
 #
 # Usage: bench/run-healthz.sh [--threads N] [--rounds R] [--access-log on|off]
-#   --threads N         server threads for both servers (default 1)
+#   --threads N         server threads for both servers (default: the number of cores, as the
+#                       services use by default)
 #   --rounds R          alternate R runs of 5 s on each server, compare the medians (default 5)
 #   --access-log off    diagnosis only: intake without its access log (the target is measured
 #                       with it on, as in production)
@@ -13,7 +14,7 @@
 set -euo pipefail
 shopt -s inherit_errexit
 
-threads=1
+threads=$(nproc)  # as the services: one thread per core
 rounds=5
 access_log=on
 usage() { sed -n '6,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }

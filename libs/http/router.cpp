@@ -55,6 +55,11 @@ void router::add(route_spec spec, handler fn) {
     throw std::invalid_argument("route pattern must start with '/': " + spec.pattern);
   }
   if (spec.name.empty()) throw std::invalid_argument("route " + spec.pattern + " has no name");
+  for (char c : spec.name) {
+    // Route names go into logs and metric labels unescaped.
+    bool plain = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (!plain) throw std::invalid_argument("route name must be [a-z0-9._-]: " + spec.name);
+  }
   route r{std::move(spec), std::move(fn), {}};
   for (auto part : split_path(r.spec.pattern)) {
     if (part.find_first_of("{}") != std::string_view::npos && !is_param(part)) {

@@ -313,7 +313,15 @@ net::awaitable<response> session::invoke_async(const router::route& route, reque
 net::awaitable<bool> session::send(response res, std::string_view request_id, unsigned version,
                                    bool keep_alive, bool head_only) {
   bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
-  for (auto& [name, value] : res.headers) out.insert(name, value);
+  for (auto& [name, value] : res.headers) {
+    if (iequals(name, "Content-Type")) {
+      out.insert(bhttp::field::content_type, value);
+    } else if (iequals(name, "Cache-Control")) {
+      out.insert(bhttp::field::cache_control, value);
+    } else {
+      out.insert(name, value);
+    }
+  }
   out.set("X-Request-Id", request_id);
   out.body() = std::move(res.body);
   out.keep_alive(keep_alive);
@@ -331,16 +339,18 @@ void session::finish(const request& req, std::string_view verb, unsigned status,
   state_.registry.observe_request(req.route_name, verb, status, seconds);
   if (state_.config.access_log && log::enabled(log::level::info)) {
     thread_local std::string scratch;  // one buffer per thread, reused for every line
-    log::line entry(scratch, log::level::info, "request");
-    entry.raw_field(R"(,"request_id":)", req.request_id)
-        .raw_field(R"(,"method":)", verb)
+    auto entry = log::line::access_entry(scratch);
+    // request_id passed acceptable_request_id() or was generated; method and route are ours;
+    // the client is an address asio printed. Only the path comes from the client as it is.
+    entry.trusted_field(R"(,"request_id":)", req.request_id)
+        .trusted_field(R"(,"method":)", verb)
         .raw_field(R"(,"path":)", req.path)
-        .raw_field(R"(,"route":)", req.route_name)
+        .trusted_field(R"(,"route":)", req.route_name)
         .raw_field(R"(,"status":)", std::uint64_t{status})
         .raw_field(R"(,"duration_ms":)", seconds * 1000.0)
         .raw_field(R"(,"bytes_in":)", std::uint64_t{req.body.size()})
         .raw_field(R"(,"bytes_out":)", std::uint64_t{bytes_out})
-        .raw_field(R"(,"client":)", req.client_address);
+        .trusted_field(R"(,"client":)", req.client_address);
     log::access(entry);
   }
 }

@@ -143,6 +143,7 @@ std::unique_ptr<batch_timer> g_batch_timer;
 std::atomic<spdlog::logger*> g_events{nullptr};
 std::atomic<access_batch*> g_requests{nullptr};
 std::string g_service = "casecall";
+std::string g_access_prefix = R"(","level":"info","service":"casecall","msg":"request")";
 std::atomic<int> g_min_level{static_cast<int>(level::info)};
 
 void append_utc_now(std::string& out) {
@@ -175,13 +176,25 @@ bool is_reserved(std::string_view key) {
 
 }  // namespace
 
+namespace {
+
+// Bytes that cannot stand as themselves inside a JSON string (and bytes of multi-byte UTF-8,
+// which are checked by the slow path).
+constexpr std::array<bool, 256> special_bytes = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) table[static_cast<std::size_t>(c)] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+  return table;
+}();
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view value) {
   static constexpr char hex[] = "0123456789abcdef";
   out += '"';
   std::size_t run = 0;  // start of the stretch that needs no escaping
   for (std::size_t i = 0; i < value.size(); ++i) {
     auto c = static_cast<unsigned char>(value[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') continue;
+    if (!special_bytes[c]) continue;
     out.append(value.data() + run, i - run);
     run = i + 1;
     if (c >= 0x80) {
@@ -192,12 +205,11 @@ void append_json_string(std::string& out, std::string_view value) {
       return;
     }
     if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
+      const char escaped[2] = {'\\', static_cast<char>(c)};
+      out.append(escaped, 2);
     } else {
-      out += "\\u00";
-      out += hex[c >> 4];
-      out += hex[c & 0xf];
+      const char escaped[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
+      out.append(escaped, 6);
     }
   }
   out.append(value.data() + run, value.size() - run);
@@ -214,6 +226,15 @@ line::line(level l, std::string_view service, std::string_view msg) : text_(&own
 line::line(std::string& scratch, level l, std::string_view msg) : text_(&scratch) {
   scratch.clear();
   start(l, g_service, msg);
+}
+
+line line::access_entry(std::string& scratch) { return line(scratch, access_tag{}); }
+
+line::line(std::string& scratch, access_tag) : text_(&scratch) {
+  scratch.clear();
+  scratch += R"({"ts":")";
+  append_utc_now(scratch);
+  scratch += g_access_prefix;
 }
 
 void line::start(level l, std::string_view service, std::string_view msg) {
@@ -281,6 +302,15 @@ line& line::raw_field(std::string_view key_and_colon, std::string_view value) {
   return *this;
 }
 
+line& line::trusted_field(std::string_view key_and_colon, std::string_view value) {
+  auto& t = *text_;
+  t.append(key_and_colon);
+  t += '"';
+  t.append(value);
+  t += '"';
+  return *this;
+}
+
 line& line::raw_field(std::string_view key_and_colon, std::uint64_t value) {
   text_->append(key_and_colon);
   char buf[24];
@@ -342,6 +372,9 @@ std::string format_line(level l, std::string_view service, std::string_view msg,
 
 void init(const settings& s) {
   g_service = s.service;
+  g_access_prefix = R"(","level":"info","service":)";
+  append_json_string(g_access_prefix, g_service);
+  g_access_prefix += R"(,"msg":"request")";
   g_min_level.store(static_cast<int>(s.min_level));
   if (g_events_owner) return;
   spdlog::init_thread_pool(16384, 1);

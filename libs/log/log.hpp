@@ -55,6 +55,8 @@ class line {
   // Builds into `scratch` (cleared first, its capacity kept): a thread can reuse one buffer
   // for every line it writes.
   line(std::string& scratch, level l, std::string_view msg);
+  // An access-log line ("level":"info", "msg":"request"), its fixed part written once at init.
+  static line access_entry(std::string& scratch);
   line(const line&) = delete;
   line& operator=(const line&) = delete;
   line& field(std::string_view key, std::string_view value);
@@ -65,6 +67,9 @@ class line {
   line& field_json(std::string_view key, const nlohmann::json& value);
   // For the hot path: `key_and_colon` is written as given (`,"status":`), no checks.
   line& raw_field(std::string_view key_and_colon, std::string_view value);
+  // A value the caller knows needs no escaping (an id it checked, an IP address, a name it
+  // chose): written between quotes as it is.
+  line& trusted_field(std::string_view key_and_colon, std::string_view value);
   line& raw_field(std::string_view key_and_colon, std::uint64_t value);
   line& raw_field(std::string_view key_and_colon, double value);
   // The finished line, without a newline.
@@ -73,6 +78,8 @@ class line {
   std::string_view finish();
 
  private:
+  struct access_tag {};
+  line(std::string& scratch, access_tag);
   void start(level l, std::string_view service, std::string_view msg);
   void key(std::string_view k);
   std::string owned_;

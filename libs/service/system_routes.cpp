@@ -17,13 +17,13 @@ void add_system_routes(http::router& routes, const definition& def, context& ctx
                 .who = http::access::anyone,
                 .body_limit = 0,
                 .sheddable = false},
-               // The answer never changes: serialised once, copied per request.
+               // The answer never changes: serialised once, copied per request. (No
+               // Cache-Control: a liveness answer carries no validator and no freshness, so
+               // no cache keeps it; readyz, whose answer changes, says no-store.)
                http::sync([healthy = http::response::json({{"status", "ok"},
                                                            {"service", def.name},
-                                                           {"version", CASECALL_VERSION}})
-                                         .set_header("Cache-Control", "no-store")](http::request&) {
-                 return healthy;
-               }));
+                                                           {"version", CASECALL_VERSION}})](
+                              http::request&) { return healthy; }));
 
     routes.add({.verb = http::method::get,
                 .pattern = prefix + "/readyz",

@@ -225,3 +225,17 @@ TEST(router, route_spec_defaults_to_the_json_body_limit_and_sheddable) {
   EXPECT_TRUE(s.sheddable);
   EXPECT_EQ(s.who, access::undeclared);
 }
+
+TEST(router, a_route_name_that_logs_or_metrics_would_have_to_escape_is_refused) {
+  casecall::http::router r;
+  casecall::http::route_spec bad;
+  bad.verb = casecall::http::method::get;
+  bad.pattern = "/x";
+  bad.who = casecall::http::access::anyone;
+  for (const char* name : {"Intake.Healthz", "intake \"x\"", "intake/x", "a\\b"}) {
+    bad.name = name;
+    EXPECT_THROW(r.add(bad, casecall::http::sync([](casecall::http::request&) { return casecall::http::response{}; })),
+                 std::invalid_argument)
+        << name;
+  }
+}
