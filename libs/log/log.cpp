@@ -266,19 +266,24 @@ line& line::field(std::string_view k, std::string_view value) {
   return *this;
 }
 
-line& line::field(std::string_view k, std::int64_t value) {
-  key(k);
+namespace {
+template <class Integer>
+void append_integer(std::string& out, Integer value) {
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-  text_->append(buf, end);
+  out.append(buf, end);
+}
+}  // namespace
+
+line& line::field(std::string_view k, std::int64_t value) {
+  key(k);
+  append_integer(*text_, value);
   return *this;
 }
 
 line& line::field(std::string_view k, std::uint64_t value) {
   key(k);
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-  text_->append(buf, end);
+  append_integer(*text_, value);
   return *this;
 }
 
@@ -313,9 +318,7 @@ line& line::trusted_field(std::string_view key_and_colon, std::string_view value
 
 line& line::raw_field(std::string_view key_and_colon, std::uint64_t value) {
   text_->append(key_and_colon);
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-  text_->append(buf, end);
+  append_integer(*text_, value);
   return *this;
 }
 
@@ -323,9 +326,7 @@ line& line::raw_field(std::string_view key_and_colon, double value) {
   text_->append(key_and_colon);
   // Three decimals without a floating-point formatter: the hot path formats one per request.
   auto thousandths = static_cast<std::uint64_t>(value * 1000.0 + 0.5);
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, thousandths / 1000);
-  text_->append(buf, end);
+  append_integer(*text_, thousandths / 1000);
   auto rest = thousandths % 1000;
   char frac[4] = {'.', static_cast<char>('0' + rest / 100), static_cast<char>('0' + rest / 10 % 10),
                   static_cast<char>('0' + rest % 10)};

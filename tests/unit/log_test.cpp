@@ -144,3 +144,20 @@ TEST(log, a_field_named_like_a_standard_key_does_not_replace_it) {
   EXPECT_EQ(parsed.at("msg_"), "from a field");
   EXPECT_EQ(parsed.at("level_"), "fake");
 }
+
+TEST(log, an_access_entry_is_one_json_object_with_the_request_fields) {
+  std::string scratch = "left over from the previous line";
+  auto entry = casecall::log::line::access_entry(scratch);
+  entry.trusted_field(R"(,"request_id":)", "abc-1")
+      .raw_field(R"(,"path":)", "/api/x/\"quoted\"")
+      .raw_field(R"(,"status":)", std::uint64_t{404})
+      .raw_field(R"(,"duration_ms":)", 12.3456);
+  auto parsed = nlohmann::json::parse(entry.finish());
+  EXPECT_EQ(parsed.at("level"), "info");
+  EXPECT_EQ(parsed.at("msg"), "request");
+  EXPECT_EQ(parsed.at("request_id"), "abc-1");
+  EXPECT_EQ(parsed.at("path"), "/api/x/\"quoted\"");
+  EXPECT_EQ(parsed.at("status"), 404);
+  EXPECT_DOUBLE_EQ(parsed.at("duration_ms").get<double>(), 12.346);
+  EXPECT_EQ(scratch.find("left over"), std::string::npos);
+}
