@@ -2,7 +2,6 @@
 
 #include "db/errors.hpp"
 #include "http/problem.hpp"
-#include "log/log.hpp"
 
 #include <random>
 
