@@ -76,7 +76,7 @@ std::size_t check_history(const std::map<int, applied_row>& history, const migra
 }  // namespace
 
 std::vector<std::string> apply(pqxx::connection& owner, const migration_set& set,
-                               const std::string& service_role) {
+                               const std::string& service_role, schema_use use) {
   int previous = 0;
   for (const auto& m : set.migrations) {
     if (m.version <= previous) throw migration_error("migrations out of order at " + m.file);
@@ -136,8 +136,16 @@ std::vector<std::string> apply(pqxx::connection& owner, const migration_set& set
 
   pqxx::work grants(owner);
   grants.exec("GRANT USAGE ON SCHEMA " + schema + " TO " + role);
-  grants.exec("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role);
-  grants.exec("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role);
+  if (use == schema_use::own) {
+    grants.exec("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role);
+    grants.exec("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role);
+  } else {
+    grants.exec("GRANT SELECT ON ALL TABLES IN SCHEMA " + schema + " TO " + role);
+    grants.exec("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA " + schema + " FROM " + role);
+    for (const auto& table : set.append_tables) {
+      grants.exec("GRANT INSERT ON " + schema + "." + owner.quote_name(table) + " TO " + role);
+    }
+  }
   grants.exec("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON " + schema + ".schema_migrations FROM " + role);
   grants.commit();
   return applied;

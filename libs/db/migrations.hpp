@@ -22,6 +22,14 @@ struct migration {
 struct migration_set {
   std::string schema;
   std::vector<migration> migrations;  // ascending versions
+  // Tables a role that only appends (schema_use::append) may INSERT into.
+  std::vector<std::string> append_tables{};
+};
+
+// What a service role may do in a schema.
+enum class schema_use {
+  own,     // read and write every table (the history excepted)
+  append,  // read every table; insert into the set's append_tables; never update or delete
 };
 
 class migration_error : public std::runtime_error {
@@ -38,9 +46,10 @@ int version_of(std::string_view file_name);
 // As the owner role: takes an advisory lock (so replicas may start together), creates the
 // schema and its history table, checks the history (verify's rules, pending allowed), applies
 // each pending migration in its own transaction, and grants `service_role` use of the schema
-// and read/write on its tables, but not on the history. Returns the files applied.
+// and the rights `use` names on its tables, never write access to the history. Returns the
+// files applied.
 std::vector<std::string> apply(pqxx::connection& owner, const migration_set& set,
-                               const std::string& service_role);
+                               const std::string& service_role, schema_use use = schema_use::own);
 
 // As any role that can read the history: throws migration_error naming the first file that
 // was applied with another checksum, is applied but unknown to this build, or is pending.

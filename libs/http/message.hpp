@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <any>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -39,6 +40,9 @@ struct request {
   std::vector<std::pair<std::string, std::string>> path_params;  // decoded
   std::string_view route_name;  // the route's stable name, or "unmatched"
   std::chrono::steady_clock::time_point received_at{};
+  // Who calls, as the router's guard established it (libs/identity reads it); empty for
+  // routes open to anyone.
+  std::any principal;
 
   // First header of that name (case-insensitive), or empty.
   std::string_view header(std::string_view name) const;

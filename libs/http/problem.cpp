@@ -39,7 +39,6 @@ problem_error::problem_error(problem p)
 
 namespace problems {
 
-namespace {
 problem make(unsigned status, std::string code, std::string title, std::string detail) {
   problem p;
   p.status = status;
@@ -48,7 +47,13 @@ problem make(unsigned status, std::string code, std::string title, std::string d
   p.detail = std::move(detail);
   return p;
 }
-}  // namespace
+
+problem too_many_requests(std::string code, std::string detail, unsigned retry_after_seconds) {
+  auto p = make(429, std::move(code), "Too many attempts", std::move(detail));
+  p.headers.emplace_back("Retry-After", std::to_string(retry_after_seconds));
+  p.extensions["retry_after"] = retry_after_seconds;
+  return p;
+}
 
 problem bad_request(std::string code, std::string detail) {
   return make(400, std::move(code), "Bad request", std::move(detail));

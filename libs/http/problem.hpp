@@ -45,6 +45,9 @@ inline constexpr std::string_view problem_content_type = "application/problem+js
 std::string problem_type_uri(std::string_view code);
 
 namespace problems {
+// Any other problem: `code` stable snake_case, `title` the same for every occurrence.
+problem make(unsigned status, std::string code, std::string title, std::string detail);
+problem too_many_requests(std::string code, std::string detail, unsigned retry_after_seconds);
 problem bad_request(std::string code, std::string detail);
 problem malformed_json(std::string detail);
 problem unsupported_media_type(std::string expected);

@@ -7,13 +7,18 @@
 
 namespace casecall::http {
 
-std::string_view to_string(access a) {
-  switch (a) {
-    case access::undeclared: return "undeclared";
-    case access::anyone: return "anyone";
-    case access::service: return "service";
+std::string to_string(access a) {
+  if (a == access::undeclared) return "undeclared";
+  if (a == access::anyone) return "anyone";
+  if (a == access::service) return "service";
+  std::string out;
+  for (auto [role, name] : {std::pair{access::partner, "partner"}, std::pair{access::judge, "judge"},
+                            std::pair{access::admin, "admin"}}) {
+    if (!allows(a, role)) continue;
+    if (!out.empty()) out += ',';
+    out += name;
   }
-  return "undeclared";
+  return out;
 }
 
 handler sync(handler::direct_fn fn) { return handler::direct(std::move(fn)); }
@@ -50,6 +55,13 @@ bool is_param(std::string_view segment) {
 void router::add(route_spec spec, handler fn) {
   if (spec.who == access::undeclared) {
     throw std::invalid_argument("route " + spec.pattern + " does not declare who may call it");
+  }
+  const auto bits = static_cast<unsigned>(spec.who);
+  const bool single_kind = spec.who == access::anyone || spec.who == access::service ||
+                           (bits & ~static_cast<unsigned>(signed_in)) == 0;
+  if (!single_kind) {
+    throw std::invalid_argument("route " + spec.pattern +
+                                " mixes the public or services with user roles: " + to_string(spec.who));
   }
   if (spec.pattern.empty() || spec.pattern.front() != '/') {
     throw std::invalid_argument("route pattern must start with '/': " + spec.pattern);

@@ -14,15 +14,28 @@
 
 namespace casecall::http {
 
-// Who may call a route. A route must say; `undeclared` is refused at registration, so the
-// default is deny.
-enum class access {
-  undeclared,
-  anyone,   // the public, without credentials
-  service,  // another casecall service, with a service token (/internal/v1/)
+// Who may call a route: `anyone`, `service`, or any combination of the three user roles. A
+// route must say; `undeclared` is refused at registration, so the default is deny.
+enum class access : unsigned {
+  undeclared = 0,
+  anyone = 1,    // the public, without credentials
+  partner = 2,   // a member or owner of a partner organisation
+  judge = 4,     // a judge, affiliated with one organisation
+  admin = 8,     // an administrator of the call
+  service = 16,  // another casecall service, with a service token (/internal/v1/)
 };
 
-std::string_view to_string(access a);
+constexpr access operator|(access a, access b) {
+  return static_cast<access>(static_cast<unsigned>(a) | static_cast<unsigned>(b));
+}
+constexpr bool allows(access declared, access who) {
+  return (static_cast<unsigned>(declared) & static_cast<unsigned>(who)) != 0;
+}
+// Any signed-in user, whatever their role.
+inline constexpr access signed_in = access::partner | access::judge | access::admin;
+
+// "anyone", "service", or the roles joined by commas in the order partner, judge, admin.
+std::string to_string(access a);
 
 inline constexpr std::uint64_t default_json_body_limit = 1024 * 1024;
 
@@ -64,6 +77,10 @@ class handler {
 // A handler that needs no awaiting.
 handler sync(handler::direct_fn fn);
 
+// Runs before every route not open to `anyone`: establishes who calls (storing it in
+// request::principal) and throws problem_error (401, 403) when they may not.
+using guard_fn = std::function<awaitable<void>(request&, const route_spec&)>;
+
 class router {
  public:
   struct route {
@@ -87,8 +104,14 @@ class router {
 
   const std::vector<route>& routes() const { return routes_; }
 
+  // Without a guard, every route that is not open to anyone answers 500: the server never
+  // serves such a route unchecked.
+  void set_guard(guard_fn guard) { guard_ = std::move(guard); }
+  const guard_fn& guard() const { return guard_; }
+
  private:
   std::vector<route> routes_;
+  guard_fn guard_;
 };
 
 }  // namespace casecall::http

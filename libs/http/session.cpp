@@ -263,7 +263,7 @@ net::awaitable<bool> session::serve_one() {
     if (route.spec.sheddable && before >= state_.config.max_in_flight) {
       state_.registry.requests_shed_total.fetch_add(1);
       res = problems::overloaded(state_.config.overload_retry_after_seconds).to_response(req.request_id);
-    } else if (route.fn.is_direct()) {
+    } else if (route.fn.is_direct() && route.spec.who == access::anyone) {
       res = invoke_direct(route, req);
     } else {
       res = co_await invoke_async(route, req);
@@ -303,6 +303,12 @@ response session::invoke_direct(const router::route& route, request& req) {
 net::awaitable<response> session::invoke_async(const router::route& route, request& req) {
   std::exception_ptr error;
   try {
+    if (route.spec.who != access::anyone) {
+      const auto& guard = state_.routes.guard();
+      if (!guard) throw std::logic_error("route " + route.spec.name + " needs a guard and the router has none");
+      co_await guard(req, route.spec);
+    }
+    if (route.fn.is_direct()) co_return route.fn.call_direct(req);
     co_return co_await route.fn(req);
   } catch (...) {
     error = std::current_exception();

@@ -32,6 +32,23 @@ const std::vector<variable_doc>& documented_variables() {
       {"CASECALL_DB_STATEMENT_TIMEOUT_MS", "5000", "statement_timeout of every connection"},
       {"CASECALL_DB_CONNECT_TIMEOUT_S", "3", "longest a connection attempt may take"},
       {"CASECALL_LOG_LEVEL", "info", "debug, info, warn or error"},
+      {"CASECALL_PUBLIC_URL", "http://127.0.0.1:8080",
+       "where users reach the front door: links in mails; https makes cookies Secure and __Host-"},
+      {"CASECALL_SESSION_IDLE_S", "86400", "a session unused this long ends"},
+      {"CASECALL_SESSION_LIFETIME_S", "1209600", "a session ends this long after sign-in"},
+      {"CASECALL_LOGIN_FAILURES_PER_ACCOUNT", "10", "failed sign-ins per account in the window before 429"},
+      {"CASECALL_LOGIN_FAILURES_PER_ADDRESS", "50", "failed sign-ins per client address in the window before 429"},
+      {"CASECALL_LOGIN_WINDOW_S", "900", "the sign-in rate-limit window"},
+      {"CASECALL_RESETS_PER_ACCOUNT", "3", "password-reset requests per account in the window before 429"},
+      {"CASECALL_RESETS_PER_ADDRESS", "20", "password-reset requests per client address in the window before 429"},
+      {"CASECALL_RESET_WINDOW_S", "3600", "the password-reset rate-limit window"},
+      {"CASECALL_SERVICE_TOKEN", "(empty)", "the token this service presents to the others' /internal/v1/"},
+      {"CASECALL_PEER_TOKEN_HASHES", "(empty)",
+       "name=sha256hex,...: the services allowed to call this one's /internal/v1/, by their token's SHA-256"},
+      {"CASECALL_SMTP_URL", "(empty)", "smtp://host:port of the mail relay; empty: mail waits in the outbox"},
+      {"CASECALL_MAIL_FROM", "casecall <noreply@casecall.invalid>", "the From of every mail"},
+      {"CASECALL_SUPPORT_ADDRESS", "support@casecall.invalid", "the address mails give for help"},
+      {"CASECALL_MAIL_RETRY_MS", "2000", "first pause after a failed send; doubles up to an hour"},
   };
   return docs;
 }
@@ -173,6 +190,46 @@ service_config load_config(const env_lookup& env, std::string_view service,
                        "expected debug, info, warn or error, got '" + level_text + "'");
   }
   c.log_level = *level;
+
+  auto& a = c.auth;
+  a.public_url = r.text("CASECALL_PUBLIC_URL", a.public_url);
+  if (a.public_url.rfind("https://", 0) == 0) {
+    a.secure_cookies = true;
+  } else if (a.public_url.rfind("http://", 0) != 0) {
+    throw config_error("CASECALL_PUBLIC_URL", "expected an http:// or https:// URL, got '" + a.public_url + "'");
+  }
+  while (!a.public_url.empty() && a.public_url.back() == '/') a.public_url.pop_back();
+  a.session_idle = seconds(r.integer("CASECALL_SESSION_IDLE_S", 86'400, 60, 31'536'000));
+  a.session_lifetime = seconds(r.integer("CASECALL_SESSION_LIFETIME_S", 1'209'600, 60, 31'536'000));
+  a.login_failures_per_account = static_cast<int>(r.integer("CASECALL_LOGIN_FAILURES_PER_ACCOUNT", 10, 1, 1'000'000));
+  a.login_failures_per_address = static_cast<int>(r.integer("CASECALL_LOGIN_FAILURES_PER_ADDRESS", 50, 1, 1'000'000));
+  a.login_window = seconds(r.integer("CASECALL_LOGIN_WINDOW_S", 900, 1, 86'400));
+  a.resets_per_account = static_cast<int>(r.integer("CASECALL_RESETS_PER_ACCOUNT", 3, 1, 1'000'000));
+  a.resets_per_address = static_cast<int>(r.integer("CASECALL_RESETS_PER_ADDRESS", 20, 1, 1'000'000));
+  a.reset_window = seconds(r.integer("CASECALL_RESET_WINDOW_S", 3600, 1, 86'400));
+  a.service_token = r.text("CASECALL_SERVICE_TOKEN", "");
+  if (!a.service_token.empty() && a.service_token.size() < 32) {
+    throw config_error("CASECALL_SERVICE_TOKEN", "must be at least 32 characters");
+  }
+  for (const auto& entry : split_list(r.text("CASECALL_PEER_TOKEN_HASHES", ""))) {
+    auto eq = entry.find('=');
+    auto hash = eq == std::string::npos ? std::string() : entry.substr(eq + 1);
+    bool hex = hash.size() == 64 && hash.find_first_not_of("0123456789abcdef") == std::string::npos;
+    if (eq == 0 || eq == std::string::npos || !hex) {
+      throw config_error("CASECALL_PEER_TOKEN_HASHES",
+                         "expected name=<64 lowercase hex digits>, got '" + entry + "'");
+    }
+    a.peer_token_hashes.emplace_back(entry.substr(0, eq), hash);
+  }
+
+  auto& m = c.mail;
+  m.smtp_url = r.text("CASECALL_SMTP_URL", "");
+  if (!m.smtp_url.empty() && m.smtp_url.rfind("smtp://", 0) != 0 && m.smtp_url.rfind("smtps://", 0) != 0) {
+    throw config_error("CASECALL_SMTP_URL", "expected smtp:// or smtps://, got '" + m.smtp_url + "'");
+  }
+  m.from = r.text("CASECALL_MAIL_FROM", m.from);
+  m.support_address = r.text("CASECALL_SUPPORT_ADDRESS", m.support_address);
+  m.retry_base = milliseconds(r.integer("CASECALL_MAIL_RETRY_MS", 2'000, 1, 3'600'000));
   return c;
 }
 

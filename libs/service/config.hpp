@@ -6,12 +6,14 @@
 #include "http/server.hpp"
 #include "log/log.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace casecall::service {
@@ -30,11 +32,39 @@ using env_lookup = std::function<std::optional<std::string>(std::string_view)>;
 
 env_lookup process_environment();
 
+// Sessions, tokens and rate limits (libs/identity).
+struct auth_config {
+  std::string public_url = "http://127.0.0.1:8080";  // where users reach the front door
+  bool secure_cookies = false;                        // public_url is https: Secure, __Host-
+  std::chrono::seconds session_idle{std::chrono::hours(24)};
+  std::chrono::seconds session_lifetime{std::chrono::hours(24 * 14)};
+  int login_failures_per_account = 10;
+  int login_failures_per_address = 50;
+  std::chrono::seconds login_window{15 * 60};
+  int resets_per_account = 3;
+  int resets_per_address = 20;
+  std::chrono::seconds reset_window{60 * 60};
+  std::string service_token;  // what this service presents to the others
+  // name → lowercase hex SHA-256 of the token that service presents to this one
+  std::vector<std::pair<std::string, std::string>> peer_token_hashes;
+};
+
+// The outbox sender (libs/mail).
+struct mail_config {
+  std::string smtp_url;  // smtp://host:port; empty: mails wait in the outbox
+  std::string from = "casecall <noreply@casecall.invalid>";
+  std::string support_address = "support@casecall.invalid";
+  std::chrono::milliseconds retry_base{2'000};
+  std::chrono::milliseconds retry_max{std::chrono::hours(1)};
+};
+
 struct service_config {
   http::server_config http;
   db::pool_config db;
   std::string db_owner_url;  // empty: do not migrate, only verify
   log::level log_level = log::level::info;
+  auth_config auth;
+  mail_config mail;
 };
 
 // One row per variable, for --help, the README and the unknown-variable check.

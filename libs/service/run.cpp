@@ -3,6 +3,7 @@
 #include "http/server.hpp"
 #include "log/log.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -16,14 +17,17 @@ namespace {
 void print_help(const definition& def) {
   std::printf("casecall-%s %s: the %s service.\n\n", def.name.c_str(), CASECALL_VERSION,
               def.name.c_str());
-  std::printf("Usage: casecall-%s [--routes | --help | --version]\n\n", def.name.c_str());
-  std::printf("  --routes   print the route table as JSON and exit\n\n");
+  std::printf("Usage: casecall-%s [--routes | --help | --version]\n", def.name.c_str());
+  for (const auto& [name, fn] : def.commands) {
+    std::printf("       casecall-%s %s ...\n", def.name.c_str(), name.c_str());
+  }
+  std::printf("\n  --routes   print the route table as JSON and exit\n\n");
   std::printf("Configuration (environment):\n");
   for (const auto& v : documented_variables()) {
     std::string fallback(v.default_value);
     if (auto at = fallback.find("{service}"); at != std::string::npos) fallback.replace(at, 9, def.name);
     if (fallback == "{port}") fallback = std::to_string(def.default_port);
-    std::printf("  %-34s %s (default: %s)\n", std::string(v.name).c_str(),
+    std::printf("  %-38s %s (default: %s)\n", std::string(v.name).c_str(),
                 std::string(v.meaning).c_str(), fallback.c_str());
   }
 }
@@ -73,23 +77,36 @@ void register_pool_metrics(http::metrics& registry, db::pool& pool) {
 // Applies pending migrations when an owner URL is configured, then checks, as the service's
 // own role, that the schema is exactly what this build expects.
 void prepare_schema(const definition& def, const service_config& cfg) {
-  const auto& set = def.migrations();
+  std::vector<shared_schema> schemas = def.shared_schemas;
+  schemas.push_back({def.migrations, db::schema_use::own});
   pqxx::connection own(db::effective_url(cfg.db));
   if (!cfg.db_owner_url.empty()) {
     std::string role = pqxx::nontransaction(own).exec1("SELECT current_user")[0].as<std::string>();
     db::pool_config owner_cfg = cfg.db;
     owner_cfg.url = cfg.db_owner_url;
     pqxx::connection owner(db::effective_url(owner_cfg));
-    auto applied = db::apply(owner, set, role);
-    log::info("migrations", {{"schema", set.schema}, {"applied", applied}});
+    for (const auto& schema : schemas) {
+      const auto& set = schema.migrations();
+      auto applied = db::apply(owner, set, role, schema.use);
+      log::info("migrations", {{"schema", set.schema}, {"applied", applied}});
+    }
   }
-  db::verify(own, set);
+  for (const auto& schema : schemas) db::verify(own, schema.migrations());
 }
 
 }  // namespace
 
 int run(const definition& def, int argc, char** argv) {
   bool print_routes = false;
+  const decltype(def.commands)::value_type* command = nullptr;
+  std::vector<std::string> command_args;
+  if (argc > 1) {
+    if (auto it = def.commands.find(std::string_view(argv[1])); it != def.commands.end()) {
+      command = &*it;
+      command_args.assign(argv + 2, argv + argc);
+      argc = 1;
+    }
+  }
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -129,7 +146,8 @@ int run(const definition& def, int argc, char** argv) {
     return 0;
   }
 
-  log::init({.service = def.name, .min_level = cfg.log_level});
+  // A subcommand prints its result on stdout: only warnings and errors join it there.
+  log::init({.service = def.name, .min_level = command ? std::max(cfg.log_level, log::level::warn) : cfg.log_level});
   struct flush_logs {
     ~flush_logs() { log::shutdown(); }
   } flush_at_exit;
@@ -148,8 +166,21 @@ int run(const definition& def, int argc, char** argv) {
     return 1;
   }
 
+  if (command) {
+    int code = 1;
+    try {
+      code = command->second(ctx, command_args);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "casecall-%s %s: %s\n", def.name.c_str(), command->first.c_str(), e.what());
+    }
+    pool.stop();
+    return code;
+  }
+
   register_pool_metrics(registry, pool);
   try {
+    std::shared_ptr<void> background;
+    if (def.background) background = def.background(ctx);
     http::server srv(cfg.http, routes, registry);
     srv.on_drain([&draining] { draining.store(true); });
     log::info("listening", {{"host", cfg.http.host},
@@ -157,6 +188,7 @@ int run(const definition& def, int argc, char** argv) {
                             {"threads", cfg.http.threads},
                             {"version", CASECALL_VERSION}});
     srv.run();
+    background.reset();
     // Before the server (and its io_context) goes: database jobs still running complete
     // into it, never into a destroyed one.
     pool.stop();
