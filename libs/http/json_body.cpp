@@ -24,6 +24,12 @@ nlohmann::json parse_json_body(const request& req) {
   try {
     return nlohmann::json::parse(req.body);
   } catch (const nlohmann::json::parse_error& e) {
+    if (std::string_view(e.what()).find("ill-formed UTF-8") != std::string_view::npos) {
+      auto p = problems::bad_request("invalid_utf8", "The body is not valid UTF-8 (at byte " +
+                                                         std::to_string(e.byte) + ").");
+      p.extensions["offset"] = e.byte;
+      throw problem_error(std::move(p));
+    }
     auto p = problems::malformed_json("The body is not valid JSON (at byte " +
                                       std::to_string(e.byte) + ").");
     p.extensions["offset"] = e.byte;

@@ -44,6 +44,12 @@ constexpr auto invitation_lifetime_hours = 24 * 7;
   throw http::problem_error(http::problems::validation_failed({{std::move(field), std::move(code), std::move(message)}}));
 }
 
+[[noreturn]] void conflict_field(std::string field, std::string code, std::string message) {
+  auto p = http::problems::make(409, code, "Conflict", message);
+  p.errors.push_back({std::move(field), std::move(code), std::move(message)});
+  throw http::problem_error(std::move(p));
+}
+
 [[noreturn]] void not_found() { throw http::problem_error(http::problems::not_found()); }
 
 json parse_row_json(const pqxx::field& f) { return json::parse(f.c_str()); }
@@ -214,7 +220,7 @@ struct api {
       if (hash.empty()) hash = identity::hash_password(account["password"].get<std::string>());
       const auto email = account["email"].get<std::string>();
       if (c.exec(tx, email_taken, email)[0][0].as<bool>()) {
-        fail_field("/account/email", "email_taken", "An account with this e-mail address exists already.");
+        conflict_field("/account/email", "email_taken", "An account with this e-mail address exists already.");
       }
       auto org_row = tx.exec_params(
           "INSERT INTO identity.organisations (names, country, kind, purpose, website, address, phone, email_domains) "
@@ -833,7 +839,7 @@ struct api {
     auto token = identity::random_token();
     auto work = [&](db::connection& c, pqxx::work& tx) -> json {
       if (c.exec(tx, email_taken, email)[0][0].as<bool>()) {
-        fail_field("/email", "email_taken", "An account with this e-mail address exists already.");
+        conflict_field("/email", "email_taken", "An account with this e-mail address exists already.");
       }
       std::string org_name = "casecall";
       if (!org_id.empty()) {

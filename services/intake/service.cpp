@@ -7,6 +7,7 @@
 #include "intake/identity_api.hpp"
 #include "mail/outbox.hpp"
 
+#include <fstream>
 #include <iostream>
 #include <string>
 
@@ -28,19 +29,29 @@ std::string option(const std::vector<std::string>& args, std::string_view name, 
   return fallback;
 }
 
-// casecall-intake create-admin --email E --name N [--language L]; the password is the first
-// line of standard input. Prints the account as JSON.
+// casecall-intake create-admin --email E --name N [--language L] [--password-file F]; the
+// password is the first line of F, or of standard input. Prints the account as JSON.
 int create_admin(service::context& ctx, const std::vector<std::string>& args) {
   const auto email = option(args, "--email");
   const auto name = option(args, "--name");
   const auto language = option(args, "--language", "en");
   if (email.empty() || name.empty()) {
     std::cerr << "usage: casecall-intake create-admin --email ADDRESS --name NAME [--language en|fr|es|zh|ar]\n"
-                 "       (the password is read from the first line of standard input)\n";
+                 "                                    [--password-file FILE]\n"
+                 "       (the password is the first line of FILE, or of standard input)\n";
     return 2;
   }
   std::string password;
-  std::getline(std::cin, password);
+  if (auto file = option(args, "--password-file"); !file.empty()) {
+    std::ifstream in(file);
+    if (!in) {
+      std::cerr << "create-admin: cannot read " << file << "\n";
+      return 2;
+    }
+    std::getline(in, password);
+  } else {
+    std::getline(std::cin, password);
+  }
   if (auto bad = identity::check_password(password, "password")) {
     std::cerr << "create-admin: password refused: " << bad->message << "\n";
     return 2;

@@ -1,0 +1,210 @@
+// Who may call what, for every route the intake binary serves: the rows come from its route
+// table (`casecall-intake --routes`), so a route added without a row here fails this test.
+// Who is refused is derived from each route's declared access (401 without credentials, 403
+// for a role the route does not admit); the table below states only what the admitted
+// callers get, including the 404 that another organisation's data gives.
+#include "intake_stack.hpp"
+
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <array>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace casecall::testing {
+namespace {
+
+using json = nlohmann::json;
+const std::string password = "correct horse battery staple";
+
+enum caller_kind { anonymous, partner_a, partner_b, judge, admin, service, caller_count };
+const std::array<std::string, caller_count> caller_names = {"anonymous", "partner of A", "partner of B",
+                                                            "judge",     "admin",        "service"};
+
+// Status for each caller the route admits; callers it does not admit are derived. -1: not
+// admitted (checked against the declaration).
+using row = std::array<int, caller_count>;
+constexpr int no = -1;
+
+// Requests carry an empty JSON object as their body where they take one: an admitted caller
+// then meets validation (422), or the check before it (404 for another organisation's data,
+// 403 for a member who is not an owner, 428 without If-Match).
+const std::map<std::string, row>& expectations() {
+  static const std::map<std::string, row> table = {
+      //                                       anon  A    B    judge admin service
+      {"intake.root.healthz",                 {200, 200, 200, 200, 200, 200}},
+      {"intake.root.readyz",                  {200, 200, 200, 200, 200, 200}},
+      {"intake.root.metrics",                 {200, 200, 200, 200, 200, 200}},
+      {"intake.api.healthz",                  {200, 200, 200, 200, 200, 200}},
+      {"intake.api.readyz",                   {200, 200, 200, 200, 200, 200}},
+      {"intake.api.metrics",                  {200, 200, 200, 200, 200, 200}},
+      {"intake.registrations.create",         {422, 422, 422, 422, 422, 422}},
+      {"intake.email_verifications.create",   {422, 422, 422, 422, 422, 422}},
+      {"intake.sessions.create",              {422, 422, 422, 422, 422, 422}},
+      {"intake.sessions.delete",              {no,  204, 204, 204, 204, no}},
+      {"intake.me.get",                       {no,  200, 200, 200, 200, no}},
+      {"intake.me.update",                    {no,  200, 200, 200, 200, no}},
+      {"intake.me.password",                  {no,  422, 422, 422, 422, no}},
+      {"intake.password_resets.create",       {422, 422, 422, 422, 422, 422}},
+      {"intake.password_resets.confirm",      {422, 422, 422, 422, 422, 422}},
+      {"intake.organisations.list",           {no,  no,  no,  no,  200, no}},
+      {"intake.organisations.create",         {no,  no,  no,  no,  422, no}},
+      {"intake.organisations.get",            {no,  200, 404, 404, 200, no}},
+      {"intake.organisations.update",         {no,  428, 404, no,  428, no}},
+      {"intake.members.list",                 {no,  200, 404, no,  200, no}},
+      {"intake.members.update",               {no,  422, 404, no,  422, no}},
+      {"intake.members.delete",               {no,  204, 404, no,  204, no}},
+      {"intake.invitations.list",             {no,  200, 200, no,  200, no}},
+      {"intake.invitations.create",           {no,  422, 422, no,  422, no}},
+      {"intake.invitations.delete",           {no,  204, 404, no,  204, no}},
+      {"intake.invitations.accept",           {422, 422, 422, 422, 422, 422}},
+      {"intake.api_tokens.list",              {no,  200, 200, 200, 200, no}},
+      {"intake.api_tokens.create",            {no,  422, 422, 422, 422, no}},
+      {"intake.api_tokens.delete",            {no,  204, 404, 404, 404, no}},
+      {"intake.users.list",                   {no,  no,  no,  no,  200, no}},
+      {"intake.users.update",                 {no,  no,  no,  no,  422, no}},
+      {"intake.audit.verify",                 {no,  no,  no,  no,  200, no}},
+      {"intake.internal.organisations.get",   {no,  no,  no,  no,  no,  200}},
+  };
+  return table;
+}
+
+// Which callers a declaration admits.
+bool admits(const std::string& access, caller_kind who) {
+  if (access == "anyone") return true;
+  if (access == "service") return who == service;
+  std::set<std::string> roles;
+  std::stringstream in(access);
+  for (std::string role; std::getline(in, role, ',');) roles.insert(role);
+  switch (who) {
+    case partner_a:
+    case partner_b: return roles.count("partner") > 0;
+    case judge: return roles.count("judge") > 0;
+    case admin: return roles.count("admin") > 0;
+    default: return false;
+  }
+}
+
+std::string sha256_hex(const std::string& text) {
+  unsigned char out[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  char hex[sizeof out * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, out, sizeof out);
+  return hex;
+}
+
+json route_table() {
+  child_process cmd(bin_dir() + "/casecall-intake", {"--routes"}, {});
+  EXPECT_EQ(cmd.wait_exit(std::chrono::seconds(30)), 0);
+  return json::parse(cmd.output());
+}
+
+TEST(authorization_matrix, every_route_of_intake_answers_each_kind_of_caller_as_declared) {
+  const std::string service_token = "matrix-service-token-0123456789abcdef-0123456789";
+  intake_stack stack(std::map<std::string, std::string>{{"CASECALL_PEER_TOKEN_HASHES", "review=" + sha256_hex(service_token)}});
+
+  // The cast: two partner organisations, a judge of a judging organisation, an administrator.
+  auto administrator = stack.create_admin("admin@casecall.test", password);
+  auto owner_a = stack.register_partner("owner.a@example.org", password, "Organisation A");
+  auto owner_b = stack.register_partner("owner.b@example.org", password, "Organisation B");
+  auto judging = stack.call("POST", "/api/intake/v1/organisations",
+                            json{{"names", {{"en", "World Food Programme"}}}, {"country", "IT"},
+                                 {"kind", "international_organisation"}, {"purpose", "judging"}},
+                            &administrator);
+  ASSERT_EQ(judging.status, 201);
+  stack.invite_and_accept(administrator,
+                          json{{"email", "judge@wfp.example"}, {"role", "judge"}, {"organisation_id", judging.body["id"]}},
+                          "A Judge", password);
+  auto the_judge = stack.login("judge@wfp.example", password);
+  // Organisation A's data that the routes name: a member, a pending invitation, an API token.
+  auto member_a = stack.invite_and_accept(owner_a, json{{"email", "member.a@example.org"}, {"role", "partner"}}, "Member A", password);
+  auto invitation_a = stack.call("POST", "/api/intake/v1/invitations", json{{"email", "pending@example.org"}, {"role", "partner"}}, &owner_a);
+  ASSERT_EQ(invitation_a.status, 201);
+  auto token_a = stack.call("POST", "/api/intake/v1/api-tokens", json{{"name", "A's script"}, {"scopes", {"read", "write"}}}, &owner_a);
+  ASSERT_EQ(token_a.status, 201);
+
+  const std::map<std::string, std::string> ids = {
+      {"organisations", owner_a.user["organisation_id"].get<std::string>()},
+      {"members", owner_a.user["organisation_id"].get<std::string>()},
+      {"invitations", invitation_a.body["id"].get<std::string>()},
+      {"api_tokens", token_a.body["id"].get<std::string>()},
+      {"users", member_a["id"].get<std::string>()},
+      {"internal", owner_a.user["organisation_id"].get<std::string>()},
+  };
+  const std::map<caller_kind, std::pair<std::string, std::string>> logins = {
+      {partner_a, {"owner.a@example.org", password}},
+      {partner_b, {"owner.b@example.org", password}},
+      {judge, {"judge@wfp.example", password}},
+      {admin, {"admin@casecall.test", password}}};
+  std::map<caller_kind, session> sessions = {
+      {partner_a, owner_a}, {partner_b, owner_b}, {judge, the_judge}, {admin, administrator}};
+
+  auto routes = route_table();
+  ASSERT_GT(routes.size(), 30u);
+  std::set<std::string> seen;
+  for (const auto& route : routes) {
+    const auto name = route["name"].get<std::string>();
+    const auto access = route["access"].get<std::string>();
+    const auto method = route["method"].get<std::string>();
+    seen.insert(name);
+    auto expected_row = expectations().find(name);
+    if (expected_row == expectations().end()) {
+      ADD_FAILURE() << "route " << name << " (" << method << " " << route["path"].get<std::string>()
+                    << ") has no row in the authorisation matrix";
+      continue;
+    }
+    // The target, with organisation A's ids in place of the parameters.
+    std::string path = route["path"].get<std::string>();
+    std::string resource = name.substr(name.find('.') + 1);
+    resource = resource.substr(0, resource.find('.'));
+    for (const std::string param : {"{id}", "{user_id}"}) {
+      auto at = path.find(param);
+      if (at == std::string::npos) continue;
+      path.replace(at, param.size(), param == "{user_id}" ? member_a["id"].get<std::string>() : ids.at(resource));
+    }
+    const bool has_body = method == "POST" || method == "PUT" || method == "PATCH";
+
+    for (int k = 0; k < caller_count; ++k) {
+      const auto who = static_cast<caller_kind>(k);
+      const int stated = expected_row->second[static_cast<std::size_t>(k)];
+      // The declaration and the table must agree about who is admitted at all.
+      EXPECT_EQ(stated != no, admits(access, who))
+          << name << " declares access '" << access << "' but the matrix says " << caller_names[static_cast<std::size_t>(k)]
+          << (stated == no ? " is refused" : " is admitted");
+      int expected = stated;
+      if (stated == no) expected = (who == anonymous || access == "service" || who == service) ? 401 : 403;
+
+      std::vector<std::pair<std::string, std::string>> headers;
+      const session* credentials = nullptr;
+      session fresh;
+      if (who == service) {
+        headers.emplace_back("Authorization", "Bearer " + service_token);
+      } else if (who != anonymous) {
+        if (name == "intake.sessions.delete") {
+          // Signing out ends the session: use one made for this request.
+          fresh = stack.login(logins.at(who).first, logins.at(who).second);
+          credentials = &fresh;
+        } else {
+          credentials = &sessions.at(who);
+        }
+      }
+      auto res = stack.call(method, path, has_body ? std::optional<json>(json::object()) : std::nullopt, credentials, headers);
+      EXPECT_EQ(static_cast<int>(res.status), expected)
+          << method << " " << path << " (" << name << ", access " << access << ") as " << caller_names[static_cast<std::size_t>(k)] << ": "
+          << res.raw.body.substr(0, 300);
+      if (res.status >= 400) {
+        EXPECT_EQ(res.raw.header("Content-Type"), "application/problem+json") << name << " as " << caller_names[static_cast<std::size_t>(k)];
+      }
+    }
+  }
+  for (const auto& [name, expected] : expectations()) {
+    EXPECT_TRUE(seen.count(name)) << "the matrix has a row for " << name << ", which intake no longer serves";
+  }
+  // Every refusal of a signed-in caller is in the audit log.
+  EXPECT_NE(stack.query_row("SELECT count(*) FROM audit.events WHERE action = 'access.denied'")[0], "0");
+}
+
+}  // namespace
+}  // namespace casecall::testing

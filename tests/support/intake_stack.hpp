@@ -1,0 +1,90 @@
+// An intake service on a scratch database with a real SMTP server (deploy/local/smtp-sink)
+// receiving its mail, and the steps tests take through it: register and verify by the link
+// in the mail, sign in, invite, create an administrator with the shipped command.
+#pragma once
+
+#include "environment.hpp"
+#include "http_client.hpp"
+#include "process.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace casecall::testing {
+
+struct mail_message {
+  std::string path;
+  std::string to;       // the To header
+  std::string subject;  // decoded
+  std::map<std::string, std::string> headers;
+  std::string body;     // decoded text
+  std::string link;     // the first http(s) link in the body
+  std::string token;    // the #token= part of that link
+};
+
+struct api_response {
+  unsigned status = 0;
+  nlohmann::json body;  // null when the body is not JSON
+  http_response raw;
+  std::string code() const { return body.is_object() ? body.value("code", std::string()) : std::string(); }
+};
+
+// A signed-in browser: its cookie and the CSRF token of its session.
+struct session {
+  std::string cookie;  // "casecall_session=..."
+  std::string csrf;
+  nlohmann::json user;
+};
+
+class intake_stack {
+ public:
+  explicit intake_stack(std::map<std::string, std::string> env = {});
+
+  std::uint16_t port() const { return intake_->port(); }
+  const std::string& database() const { return db_.name(); }
+  std::string intake_role_url() const { return db_.url("casecall_intake"); }
+
+  // One request; `credentials` adds the session's cookie and (for writes) its CSRF token.
+  api_response call(const std::string& method, const std::string& target,
+                    const std::optional<nlohmann::json>& body = std::nullopt, const session* credentials = nullptr,
+                    std::vector<std::pair<std::string, std::string>> headers = {});
+  api_response call_raw(const std::string& method, const std::string& target, const std::string& body,
+                        std::vector<std::pair<std::string, std::string>> headers);
+
+  // The n-th mail the SMTP server received (1-based), waiting for it to arrive.
+  mail_message mail(int n);
+  int mails_expected() const { return mails_seen_; }
+  mail_message next_mail() { return mail(++mails_seen_); }
+
+  // Runs `casecall-intake create-admin` and signs the administrator in.
+  session create_admin(const std::string& email, const std::string& password);
+  // POST /registrations, then the verification link from the mail; returns the owner's session.
+  session register_partner(const std::string& email, const std::string& password, const std::string& org_name,
+                           const std::string& language = "en");
+  session login(const std::string& email, const std::string& password);
+  // POST /invitations as `inviter`, then POST /invitations/accept with the mailed token.
+  nlohmann::json invite_and_accept(const session& inviter, nlohmann::json invitation, const std::string& name,
+                                   const std::string& password);
+
+  // The first result row of `sql` as the cluster's superuser, as text.
+  std::vector<std::string> query_row(const std::string& sql);
+
+  static nlohmann::json registration(const std::string& email, const std::string& password,
+                                     const std::string& org_name, const std::string& language = "en");
+
+ private:
+  scratch_database db_;
+  std::string mail_dir_;
+  std::unique_ptr<child_process> sink_;
+  std::unique_ptr<running_service> intake_;
+  int mails_seen_ = 0;
+};
+
+std::string source_dir();
+
+}  // namespace casecall::testing
