@@ -210,6 +210,20 @@ TEST(router, undeclared_access_is_refused_so_the_default_is_deny) {
   EXPECT_TRUE(r.routes().empty());
 }
 
+TEST(router, access_is_the_public_a_service_or_a_set_of_user_roles) {
+  EXPECT_EQ(to_string(access::anyone), "anyone");
+  EXPECT_EQ(to_string(access::service), "service");
+  EXPECT_EQ(to_string(access::admin | access::partner), "partner,admin");
+  EXPECT_EQ(to_string(casecall::http::signed_in), "partner,judge,admin");
+  EXPECT_TRUE(casecall::http::allows(access::partner | access::admin, access::admin));
+  EXPECT_FALSE(casecall::http::allows(access::partner | access::admin, access::judge));
+  router r;
+  EXPECT_NO_THROW(r.add(spec(method::get, "/roles", "roles", access::judge | access::admin), answer_ok()));
+  // The public with roles, or a service with users, would blur who is checked.
+  EXPECT_THROW(r.add(spec(method::get, "/a", "a", access::anyone | access::admin), answer_ok()), std::invalid_argument);
+  EXPECT_THROW(r.add(spec(method::get, "/b", "b", access::service | access::partner), answer_ok()), std::invalid_argument);
+}
+
 TEST(router, malformed_patterns_are_refused) {
   router r;
   EXPECT_THROW(r.add(spec(method::get, "", "a"), answer_ok()), std::invalid_argument);
