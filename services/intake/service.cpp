@@ -108,6 +108,15 @@ service::definition definition() {
           .background = [](service::context& ctx) -> std::shared_ptr<void> {
             if (ctx.config.mail.smtp_url.empty()) return nullptr;
             auto s = std::make_shared<mail::sender>(ctx.config.mail, ctx.config.db);
+            ctx.metrics.add_collector([weak = std::weak_ptr<mail::sender>(s)](http::exposition& out) {
+              auto sender = weak.lock();
+              if (!sender) return;
+              out.family("casecall_mail_sent_total", "counter", "Mails the SMTP relay accepted.");
+              out.sample("casecall_mail_sent_total", {}, static_cast<double>(sender->stats().sent.load()));
+              out.family("casecall_mail_failed_attempts_total", "counter", "Sends the relay refused or missed; retried.");
+              out.sample("casecall_mail_failed_attempts_total", {},
+                         static_cast<double>(sender->stats().failed_attempts.load()));
+            });
             s->start();
             return s;
           },

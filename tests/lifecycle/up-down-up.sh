@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ./casecall up, down, up, up on a private instance (its own state folder and ports):
-#   - up starts Postgres, three services and the front door, and they answer;
+#   - up starts Postgres, the mail sink, three services and the front door, and they answer;
+#   - up makes the demo administrator, who can sign in; a registration's mail reaches the sink;
 #   - down leaves none of the processes up started running, and the ports closed;
 #   - the next up finds the data written before down;
 #   - up on a running stack is idempotent: nothing is restarted;
@@ -11,7 +12,8 @@ cd "$ROOT"
 
 STATE=$(mktemp -d /tmp/casecall-lifecycle.XXXXXX)
 export CASECALL_STATE_DIR=$STATE CASECALL_FRONT_PORT=38080 CASECALL_PG_PORT=55482
-export CASECALL_SERVICE_PORTS="38081 38082 38083" CASECALL_PRESET=${CASECALL_PRESET:-debug}
+export CASECALL_SERVICE_PORTS="38081 38082 38083" CASECALL_SMTP_PORT=38025
+export CASECALL_PRESET=${CASECALL_PRESET:-debug}
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 ok() { echo "ok - $*"; }
@@ -26,7 +28,7 @@ trap cleanup EXIT
 
 pids() {
   local base; base=$(cat "$STATE/base")
-  cat "$STATE"/run/{intake,review,publish}.pid
+  cat "$STATE"/run/{intake,review,publish,mail-sink}.pid
   cat "$base/nginx/nginx.pid"
   head -n 1 "$base/pg/pgdata/postmaster.pid"
 }
@@ -51,6 +53,27 @@ for svc in intake review publish; do
 done
 ok "up: every service is ready through the front door"
 
+password=$(cat "$STATE/secrets/admin-password")
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+  -d "{\"email\":\"admin@casecall.localhost\",\"password\":\"$password\"}" http://127.0.0.1:38080/api/intake/v1/sessions)
+[ "$code" = 201 ] || fail "the demo administrator could not sign in ($code)"
+ok "up: the demo administrator signs in through the front door"
+
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d '{
+  "organisation": {"names": {"en": "Lifecycle Org"}, "country": "KE", "kind": "ngo", "address": "Nairobi"},
+  "account": {"email": "lifecycle@example.org", "name": "L", "language": "en", "password": "a long enough passphrase"}}' \
+  http://127.0.0.1:38080/api/intake/v1/registrations)
+[ "$code" = 201 ] || fail "registration through the front door answered $code"
+for _ in $(seq 300); do
+  grep -q "^delivered " "$STATE/logs/mail.log" 2>/dev/null && break
+  sleep 0.1
+done
+grep -rq "lifecycle@example.org" "$STATE/mail" || fail "the verification mail did not reach the sink in $STATE/mail"
+./casecall mail | grep -q "http://localhost:38080/app/verify-email#token=" || fail "./casecall mail does not show the link"
+ok "up: mail goes to the local SMTP sink and ./casecall mail shows it"
+./casecall audit verify | grep -q '"ok":true' || fail "./casecall audit verify did not report a whole chain"
+ok "./casecall audit verify: the chain is whole"
+
 owner_sql "CREATE SCHEMA lifecycle; CREATE TABLE lifecycle.marker (note text); INSERT INTO lifecycle.marker VALUES ('written before down')"
 before=$(pids | sort)
 
@@ -58,7 +81,7 @@ before=$(pids | sort)
 for pid in $before; do
   if running "$pid"; then fail "process $pid ($(tr '\0' ' ' </proc/"$pid"/cmdline)) still runs after down"; fi
 done
-for port in 38080 38081 38082 38083 55482; do
+for port in 38080 38081 38082 38083 38025 55482; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then fail "port $port still open after down"; fi
 done
 ok "down: none of the $(echo "$before" | wc -w) processes runs, every port is closed"

@@ -223,3 +223,43 @@ TEST(config, every_documented_variable_is_known_and_read) {
     EXPECT_NE(std::find(read.begin(), read.end(), name), read.end()) << name << " is never read";
   }
 }
+
+TEST(config, identity_and_mail_settings_default_to_a_local_stack) {
+  auto c = load();
+  EXPECT_EQ(c.auth.public_url, "http://127.0.0.1:8080");
+  EXPECT_FALSE(c.auth.secure_cookies);
+  EXPECT_EQ(c.auth.session_idle.count(), 86'400);
+  EXPECT_EQ(c.auth.session_lifetime.count(), 1'209'600);
+  EXPECT_EQ(c.auth.login_failures_per_account, 10);
+  EXPECT_EQ(c.auth.login_window.count(), 900);
+  EXPECT_TRUE(c.auth.peer_token_hashes.empty());
+  EXPECT_TRUE(c.mail.smtp_url.empty());
+}
+
+TEST(config, an_https_public_url_makes_cookies_secure) {
+  auto c = load({{"CASECALL_PUBLIC_URL", "https://cases.example.org/"}});
+  EXPECT_TRUE(c.auth.secure_cookies);
+  EXPECT_EQ(c.auth.public_url, "https://cases.example.org");
+}
+
+TEST(config, peer_token_hashes_are_name_and_sha256) {
+  const std::string hash(64, 'a');
+  auto c = load({{"CASECALL_PEER_TOKEN_HASHES", "review=" + hash + ", publish=" + std::string(64, 'b')}});
+  ASSERT_EQ(c.auth.peer_token_hashes.size(), 2u);
+  EXPECT_EQ(c.auth.peer_token_hashes[0], (std::pair<std::string, std::string>{"review", hash}));
+}
+
+TEST(config, bad_identity_and_mail_values_name_their_variable) {
+  EXPECT_EQ(refused_variable("CASECALL_PUBLIC_URL", "ftp://cases.example.org"), "CASECALL_PUBLIC_URL");
+  EXPECT_EQ(refused_variable("CASECALL_PEER_TOKEN_HASHES", "review=abc"), "CASECALL_PEER_TOKEN_HASHES");
+  EXPECT_EQ(refused_variable("CASECALL_PEER_TOKEN_HASHES", std::string(64, 'a')), "CASECALL_PEER_TOKEN_HASHES");
+  EXPECT_EQ(refused_variable("CASECALL_SERVICE_TOKEN", "too-short"), "CASECALL_SERVICE_TOKEN");
+  EXPECT_EQ(refused_variable("CASECALL_SMTP_URL", "mail.example.org:25"), "CASECALL_SMTP_URL");
+  EXPECT_EQ(refused_variable("CASECALL_LOGIN_FAILURES_PER_ACCOUNT", "0"), "CASECALL_LOGIN_FAILURES_PER_ACCOUNT");
+  EXPECT_EQ(refused_variable("CASECALL_SESSION_IDLE_S", "forever"), "CASECALL_SESSION_IDLE_S");
+  EXPECT_EQ(refused_variable("CASECALL_SMTP_URL", "smtp://127.0.0.1:2525"), "(accepted)");
+}
+
+TEST(config, the_test_harness_variables_are_not_typos) {
+  EXPECT_TRUE(unknown_variables({"CASECALL_TEST_BIN_DIR", "CASECALL_E2E_SERVICES"}).empty());
+}
