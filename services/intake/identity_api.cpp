@@ -105,6 +105,13 @@ page page_of(const request& req) {
   return p;
 }
 
+// The first column of each row, a JSON text, as an array.
+json items_of(const pqxx::result& rows) {
+  json items = json::array();
+  for (const auto& r : rows) items.push_back(json::parse(r[0].c_str()));
+  return items;
+}
+
 json page_json(json items, const page& p) {
   json out = {{"items", items}, {"next_cursor", nullptr}};
   if (items.size() == static_cast<std::size_t>(p.limit)) out["next_cursor"] = items.back()["id"];
@@ -550,20 +557,20 @@ struct api {
     co_return response::no_content();
   }
 
-  // GET /organisations (administrators)
-  http::awaitable<response> list_organisations(request& req) const {
+  // One page of a list that only administrators see: `sql` takes the cursor ($1) and the
+  // limit ($2) and selects JSON texts in id order.
+  http::awaitable<response> admin_page(request& req, const char* sql) const {
     auto p = page_of(req);
-    auto work = [&](db::connection&, pqxx::work& tx) {
-      auto rows = tx.exec_params(
-          "SELECT identity.organisation_json(o)::text FROM identity.organisations o "
-          "WHERE ($1 = '' OR o.id > $1::uuid) ORDER BY o.id LIMIT $2",
-          p.cursor, p.limit);
-      json items = json::array();
-      for (const auto& r : rows) items.push_back(parse_row_json(r[0]));
-      return items;
-    };
+    auto work = [&](db::connection&, pqxx::work& tx) { return items_of(tx.exec_params(sql, p.cursor, p.limit)); };
     auto items = co_await db::transact(ctx.db, std::move(work));
     co_return response::json(page_json(std::move(items), p));
+  }
+
+  // GET /organisations (administrators)
+  http::awaitable<response> list_organisations(request& req) const {
+    return admin_page(req,
+                      "SELECT identity.organisation_json(o)::text FROM identity.organisations o "
+                      "WHERE ($1 = '' OR o.id > $1::uuid) ORDER BY o.id LIMIT $2");
   }
 
   // POST /organisations (administrators)
@@ -714,9 +721,7 @@ struct api {
       auto rows = tx.exec_params(
           "SELECT identity.user_json(u)::text FROM identity.users u WHERE organisation_id = $1 ORDER BY created_at, id",
           id);
-      json items = json::array();
-      for (const auto& r : rows) items.push_back(parse_row_json(r[0]));
-      return json{{"items", items}};
+      return json{{"items", items_of(rows)}};
     };
     auto out = co_await db::transact(ctx.db, std::move(work));
     if (!out) not_found();
@@ -804,9 +809,7 @@ struct api {
           "WHERE ($1 OR i.organisation_id = $2::uuid) AND ($3 = '' OR i.id > $3::uuid) ORDER BY i.id LIMIT $4",
           me.is_admin(), me.organisation_id.empty() ? std::optional<std::string>() : std::optional(me.organisation_id),
           p.cursor, p.limit);
-      json items = json::array();
-      for (const auto& r : rows) items.push_back(parse_row_json(r[0]));
-      return items;
+      return items_of(rows);
     };
     auto items = co_await db::transact(ctx.db, std::move(work));
     co_return response::json(page_json(std::move(items), p));
@@ -960,9 +963,7 @@ struct api {
           "SELECT identity.api_token_json(t)::text FROM identity.api_tokens t WHERE user_id = $1 "
           "ORDER BY created_at, id",
           me.user_id);
-      json items = json::array();
-      for (const auto& r : rows) items.push_back(parse_row_json(r[0]));
-      return items;
+      return items_of(rows);
     };
     auto items = co_await db::transact(ctx.db, std::move(work));
     co_return response::json({{"items", items}});
@@ -1021,18 +1022,9 @@ struct api {
 
   // GET /users (administrators)
   http::awaitable<response> list_users(request& req) const {
-    auto p = page_of(req);
-    auto work = [&](db::connection&, pqxx::work& tx) {
-      auto rows = tx.exec_params(
-          "SELECT identity.user_json(u)::text FROM identity.users u WHERE ($1 = '' OR u.id > $1::uuid) "
-          "ORDER BY u.id LIMIT $2",
-          p.cursor, p.limit);
-      json items = json::array();
-      for (const auto& r : rows) items.push_back(parse_row_json(r[0]));
-      return items;
-    };
-    auto items = co_await db::transact(ctx.db, std::move(work));
-    co_return response::json(page_json(std::move(items), p));
+    return admin_page(req,
+                      "SELECT identity.user_json(u)::text FROM identity.users u WHERE ($1 = '' OR u.id > $1::uuid) "
+                      "ORDER BY u.id LIMIT $2");
   }
 
   // PATCH /users/{id} (administrators): disabling signs the account out everywhere.

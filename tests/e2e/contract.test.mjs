@@ -1,7 +1,9 @@
 // The contracts in proto/ against the services themselves, on each service's own port:
-//   - the schema files are draft-07 only and self-contained (valijson reads them too);
+//   - the schema files are draft-07 only and self-contained (the services' own draft-07 subset
+//     validator, libs/http/json_schema.hpp, reads the request schemas too);
 //   - each service's route table (casecall-<svc> --routes) is exactly its documented operations;
-//   - every documented GET without path parameters answers as documented, HEAD too;
+//   - every documented GET without path parameters open to anyone answers as documented, HEAD
+//     too; every other one answers 401 unauthenticated without credentials;
 //   - the errors every route can give (404, 405, 431, 413) are problems as documented.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,6 +13,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 
 import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 
 import { binDir, serviceUrls, SERVICES } from './lib/env.mjs';
 import { fetchRecord, header, headerValues, rawRequest } from './lib/http.mjs';
@@ -20,6 +23,11 @@ const BIN_DIR = binDir();
 const URLS = serviceUrls();
 
 const ROUTE_FIELDS = ['access', 'body_limit', 'method', 'name', 'path'];
+// x-casecall-access for users: the roles admitted, joined by commas in this order.
+const USER_ROLES = ['partner', 'judge', 'admin'];
+// The formats the services' schema validator knows (libs/http/json_schema.cpp): email, uri,
+// uuid and date-time as in ajv-formats, and "language", a language tag as the service checks it.
+const LANGUAGE_TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 const SERVICE_HEADER_LIMIT = 16 * 1024;
 
 function routeTable(svc) {
@@ -60,6 +68,8 @@ describe('proto/schemas', () => {
       });
       assert.deepEqual(external, [], `${file}: refers to other files; schema files must be self-contained`);
       const ajv = new Ajv({ strict: true });
+      addFormats(ajv);
+      ajv.addFormat('language', LANGUAGE_TAG);
       assert.doesNotThrow(() => ajv.compile(schema), `${file}: does not compile as draft-07`);
     });
   }
@@ -107,18 +117,34 @@ for (const svc of SERVICES) {
     test('every operation says who may call it, consistently with its security', () => {
       for (const op of contract.operations) {
         const access = op.operation['x-casecall-access'];
-        assert.ok(['anyone', 'service'].includes(access), `${op.operationId}: x-casecall-access is ${access}`);
+        const security = op.operation.security;
         if (access === 'anyone') {
-          assert.deepEqual(op.operation.security, [], `${op.operationId}: open to anyone, so security must be []`);
+          assert.deepEqual(security, [], `${op.operationId}: open to anyone, so security must be []`);
+        } else if (access === 'service') {
+          assert.deepEqual(security, [{ serviceToken: [] }], `${op.operationId}: for services, so security must be [{serviceToken: []}]`);
+        } else {
+          const roles = typeof access === 'string' ? access.split(',') : [];
+          assert.ok(
+            roles.length > 0 && roles.join(',') === USER_ROLES.filter((r) => roles.includes(r)).join(','),
+            `${op.operationId}: x-casecall-access is ${JSON.stringify(access)}; expected anyone, service, or some of ${USER_ROLES.join(',')} in that order`,
+          );
+          assert.ok(Array.isArray(security), `${op.operationId}: for users, but security is ${JSON.stringify(security)}`);
+          assert.deepEqual(
+            security.map((req) => JSON.stringify(req)).sort(),
+            [{ apiToken: [] }, { sessionCookie: [] }].map((req) => JSON.stringify(req)),
+            `${op.operationId}: for users, so security must list sessionCookie and apiToken (${JSON.stringify(security)})`,
+          );
         }
         assert.ok(Array.isArray(op.operation.tags) && op.operation.tags.length > 0, `${op.operationId}: no tags`);
       }
     });
 
-    const plainGets = contract.operations.filter((op) => op.method === 'GET' && op.matcher.names.length === 0);
+    const gets = contract.operations.filter((op) => op.method === 'GET' && op.matcher.names.length === 0);
+    const plainGets = gets.filter((op) => op.operation['x-casecall-access'] === 'anyone');
+    const guardedGets = gets.filter((op) => op.operation['x-casecall-access'] !== 'anyone');
 
-    test('every documented GET without path parameters answers as documented', async (t) => {
-      assert.ok(plainGets.length > 0, 'no GET operations without path parameters');
+    test('every documented GET without path parameters open to anyone answers as documented', async (t) => {
+      assert.ok(plainGets.length > 0, 'no GET operations without path parameters open to anyone');
       for (const op of plainGets) {
         await t.test(`GET ${op.path}`, async () => {
           const res = await fetchRecord(base, op.path);
@@ -134,6 +160,17 @@ for (const svc of SERVICES) {
           const res = await fetchRecord(base, op.path, { method: 'HEAD' });
           contract.validateResponse(res);
           assert.equal(res.status, 200, `HEAD ${op.path} → ${res.status}`);
+        });
+      }
+    });
+
+    test('every other documented GET without path parameters → 401 unauthenticated without credentials', async (t) => {
+      for (const op of guardedGets) {
+        await t.test(`GET ${op.path} (${op.operation['x-casecall-access']})`, async () => {
+          const res = await fetchRecord(base, op.path);
+          assert.equal(res.status, 401, `GET ${op.path} without credentials → ${res.status}: ${res.body.slice(0, 300)}`);
+          const problem = contract.validateResponse(res);
+          assert.equal(problem.code, 'unauthenticated');
         });
       }
     });
@@ -163,7 +200,9 @@ for (const svc of SERVICES) {
     test('a method a path does not serve → 405 method_not_allowed problem with Allow', async (t) => {
       const templates = [...new Set(contract.operations.map((op) => op.path))].filter((p) => !p.includes('{'));
       for (const template of templates) {
-        const documented = new Set(contract.operations.filter((op) => op.path === template).map((op) => op.method));
+        // Every operation whose path matches, templates included: the service's router matches
+        // /invitations/accept against /invitations/{id} too, and its Allow says so.
+        const documented = new Set(contract.operations.filter((op) => op.matcher.regex.test(template)).map((op) => op.method));
         if (documented.has('GET')) documented.add('HEAD');
         const method = ['POST', 'PUT', 'DELETE', 'PATCH'].find((m) => !documented.has(m));
         await t.test(`${method} ${template}`, async () => {

@@ -34,6 +34,15 @@ verify_run audit_verify(const intake_stack& stack) {
   return run;
 }
 
+// As the superuser with triggers off (what it takes to get past the append-only trigger).
+void tamper(const intake_stack& stack, const std::string& sql) {
+  pqxx::connection c(role_url("casecall_admin", stack.database()));
+  pqxx::work tx(c);
+  tx.exec("SET LOCAL session_replication_role = replica");
+  tx.exec(sql);
+  tx.commit();
+}
+
 // Some history: an administrator, a registration, sign-ins, a failed one.
 session make_history(intake_stack& stack) {
   auto admin = stack.create_admin("admin@casecall.test", password);
@@ -70,14 +79,7 @@ TEST(audit, an_untouched_log_verifies_and_every_change_so_far_is_in_it) {
 TEST(audit, a_row_changed_by_the_superuser_is_named_by_audit_verify) {
   intake_stack stack;
   auto admin = make_history(stack);
-  {
-    pqxx::connection c(role_url("casecall_admin", stack.database()));
-    pqxx::work tx(c);
-    // The append-only trigger stops even the owner; a superuser can switch triggers off.
-    tx.exec("SET LOCAL session_replication_role = replica");
-    tx.exec("UPDATE audit.events SET client_address = '203.0.113.9' WHERE stream = 'intake' AND seq = 4");
-    tx.commit();
-  }
+  tamper(stack, "UPDATE audit.events SET client_address = '203.0.113.9' WHERE stream = 'intake' AND seq = 4");
   auto run = audit_verify(stack);
   EXPECT_EQ(run.exit_code, 1) << run.output;
   EXPECT_EQ(run.result["ok"], false);
@@ -92,22 +94,11 @@ TEST(audit, a_row_changed_by_the_superuser_is_named_by_audit_verify) {
 TEST(audit, a_row_deleted_by_the_superuser_is_found_where_the_chain_jumps_or_ends) {
   intake_stack stack;
   make_history(stack);
-  pqxx::connection c(role_url("casecall_admin", stack.database()));
-  {
-    pqxx::work tx(c);
-    tx.exec("SET LOCAL session_replication_role = replica");
-    tx.exec("DELETE FROM audit.events WHERE stream = 'intake' AND seq = 7");
-    tx.commit();
-  }
+  tamper(stack, "DELETE FROM audit.events WHERE stream = 'intake' AND seq = 7");
   auto tail = audit_verify(stack);
   EXPECT_EQ(tail.exit_code, 1);
   EXPECT_EQ(tail.result["first_broken"]["seq"], 7) << tail.output;
-  {
-    pqxx::work tx(c);
-    tx.exec("SET LOCAL session_replication_role = replica");
-    tx.exec("DELETE FROM audit.events WHERE stream = 'intake' AND seq = 2");
-    tx.commit();
-  }
+  tamper(stack, "DELETE FROM audit.events WHERE stream = 'intake' AND seq = 2");
   auto middle = audit_verify(stack);
   EXPECT_EQ(middle.result["first_broken"]["seq"], 2) << middle.output;
 }

@@ -6,7 +6,6 @@
 #include "intake_stack.hpp"
 
 #include <gtest/gtest.h>
-#include <sodium.h>
 
 #include <array>
 #include <map>
@@ -87,13 +86,6 @@ bool admits(const std::string& access, caller_kind who) {
   }
 }
 
-std::string sha256_hex(const std::string& text) {
-  unsigned char out[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  char hex[sizeof out * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, out, sizeof out);
-  return hex;
-}
 
 json route_table() {
   child_process cmd(bin_dir() + "/casecall-intake", {"--routes"}, {});

@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
-#include <sodium.h>
 
 #include <string>
 
@@ -16,13 +15,6 @@ using json = nlohmann::json;
 
 const std::string password = "correct horse battery staple";
 
-std::string sha256_hex(const std::string& text) {
-  unsigned char out[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  char hex[sizeof out * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, out, sizeof out);
-  return hex;
-}
 
 std::string cookie_token(const session& s) { return s.cookie.substr(s.cookie.find('=') + 1); }
 

@@ -4,26 +4,12 @@
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace casecall::testing {
 namespace {
 
 using json = nlohmann::json;
 
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 TEST(mail, a_mail_waits_in_the_outbox_while_the_relay_is_down_and_goes_once_it_is_up) {
   scratch_database db;

@@ -3,6 +3,10 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include <netinet/in.h>
+#include <sodium.h>
+#include <sys/socket.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <stdexcept>
@@ -24,6 +28,26 @@ std::uint16_t pg_port() { return static_cast<std::uint16_t>(std::stoi(env_or_fai
 
 std::string role_url(const std::string& role, const std::string& database, std::uint16_t port) {
   return "postgresql://" + role + "@127.0.0.1:" + std::to_string(port ? port : pg_port()) + "/" + database;
+}
+
+std::uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string sha256_hex(const std::string& text) {
+  unsigned char out[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  char hex[sizeof out * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, out, sizeof out);
+  return hex;
 }
 
 void admin_exec(const std::string& database, const std::string& sql) {

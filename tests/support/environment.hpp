@@ -33,6 +33,12 @@ class scratch_database {
   std::string name_;
 };
 
+// A TCP port on 127.0.0.1 that nothing listens on (free when asked; the caller binds it soon).
+std::uint16_t free_port();
+
+// Lowercase hex SHA-256 of the text.
+std::string sha256_hex(const std::string& text);
+
 // Runs `sql` as the cluster's superuser in `database`.
 void admin_exec(const std::string& database, const std::string& sql);
 

@@ -14,9 +14,10 @@
 //                                          against the shared Problem response
 // Every failure throws a ContractError naming the request, the status and what is wrong.
 //
-// Schemas are validated with Ajv's draft-07 class: the files in proto/schemas/ are read by a
-// C++ validator (valijson) too, which knows drafts 4 and 7 only, so every schema met here is
-// also checked to use draft-07 keywords alone.
+// Schemas are validated with Ajv's draft-07 class: the files in proto/schemas/ are read by the
+// service's own validator too (libs/http/json_schema.hpp; the services compile the request
+// schemas, *-request.json, in), which understands a subset of draft-07 and refuses any keyword
+// it does not know, so every schema met here is also checked to use draft-07 keywords alone.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -69,7 +70,7 @@ export function checkDraft7(schema, where) {
     }
     for (const [key, value] of Object.entries(node)) {
       if (!DRAFT7_KEYWORDS.has(key)) {
-        throw new ContractError(`${at}: keyword "${key}" is not JSON Schema draft-07 (valijson would not understand it)`);
+        throw new ContractError(`${at}: keyword "${key}" is not JSON Schema draft-07 (the service's schema validator would refuse it)`);
       }
       if (key === '$schema' && !DRAFT7_URIS.has(value)) {
         throw new ContractError(`${at}: "$schema" is ${JSON.stringify(value)}; only draft-07 is allowed`);
