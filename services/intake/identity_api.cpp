@@ -305,6 +305,50 @@ struct api {
     co_return response::json({{"user", user}});
   }
 
+  // POST /email-verifications/resend: a new link for an address not yet verified; always 202.
+  http::awaitable<response> resend_verification(request& req) const {
+    auto in = body(req, "verification-resend-request.json");
+    const auto email = lower_ascii(in["email"].get<std::string>());
+    auto token = identity::random_token();
+    auto work = [&](db::connection& c, pqxx::work& tx) -> std::optional<unsigned> {
+      const auto& a = ctx.config.auth;
+      auto wait_account = limited(c, tx, "verify_account", email, a.resets_per_account, a.reset_window);
+      auto wait_address = limited(c, tx, "verify_address", req.client_address, a.resets_per_address, a.reset_window);
+      if (wait_account || wait_address) return std::max(wait_account.value_or(0), wait_address.value_or(0));
+      count_attempt(c, tx, "verify_account", email);
+      count_attempt(c, tx, "verify_address", req.client_address);
+      auto rows = tx.exec_params(
+          "SELECT id, name, language, email FROM identity.users "
+          "WHERE lower(email) = $1 AND disabled_at IS NULL AND email_verified_at IS NULL",
+          email);
+      if (rows.empty()) return std::nullopt;
+      const auto user_id = rows[0][0].as<std::string>();
+      // The new link replaces the old ones.
+      tx.exec_params(
+          "UPDATE identity.email_tokens SET expires_at = least(expires_at, now()) "
+          "WHERE user_id = $1 AND purpose = 'verify_email' AND used_at IS NULL",
+          user_id);
+      c.exec(tx, insert_email_token, pqxx::binarystring(identity::sha256(token)), "verify_email", user_id,
+             verify_email_lifetime_hours);
+      mail::enqueue_template(c, tx, "verify_email", rows[0][2].as<std::string>(), rows[0][3].as<std::string>(),
+                             rows[0][1].as<std::string>(),
+                             {{"name", rows[0][1].as<std::string>()},
+                              {"link", link(ctx, "/app/verify-email", token)},
+                              {"hours", std::to_string(verify_email_lifetime_hours)}},
+                             req.request_id);
+      audit::record(c, tx, identity::audit_event(req, stream, "user.verification_resent", "user", user_id));
+      return std::nullopt;
+    };
+    auto wait = co_await db::transact(ctx.db, std::move(work));
+    if (wait) {
+      throw http::problem_error(http::problems::too_many_requests(
+          "too_many_attempts", "Too many requests for a verification mail; wait before asking again.", *wait));
+    }
+    co_return response::json({{"status", "accepted"},
+                              {"detail", "If this address has an account waiting for verification, a new link is on its way."}},
+                             202);
+  }
+
   // POST /sessions: sign in.
   http::awaitable<response> login(request& req) const {
     auto in = body(req, "login-request.json");
@@ -1104,6 +1148,8 @@ void add_identity_routes(http::router& routes, service::context& ctx, const http
   const auto partner_or_admin = access::partner | access::admin;
   add(method::post, p + "/registrations", "intake.registrations.create", access::anyone, &api::registration);
   add(method::post, p + "/email-verifications", "intake.email_verifications.create", access::anyone, &api::verify_email);
+  add(method::post, p + "/email-verifications/resend", "intake.email_verifications.resend", access::anyone,
+      &api::resend_verification);
   add(method::post, p + "/sessions", "intake.sessions.create", access::anyone, &api::login);
   add(method::delete_, p + "/sessions/current", "intake.sessions.delete", signed_in, &api::logout);
   add(method::get, p + "/me", "intake.me.get", signed_in, &api::me);

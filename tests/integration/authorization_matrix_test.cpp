@@ -41,6 +41,7 @@ const std::map<std::string, row>& expectations() {
       {"intake.api.metrics",                  {200, 200, 200, 200, 200, 200}},
       {"intake.registrations.create",         {422, 422, 422, 422, 422, 422}},
       {"intake.email_verifications.create",   {422, 422, 422, 422, 422, 422}},
+      {"intake.email_verifications.resend",   {422, 422, 422, 422, 422, 422}},
       {"intake.sessions.create",              {422, 422, 422, 422, 422, 422}},
       {"intake.sessions.delete",              {no,  204, 204, 204, 204, no}},
       {"intake.me.get",                       {no,  200, 200, 200, 200, no}},

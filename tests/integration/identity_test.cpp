@@ -230,6 +230,18 @@ TEST(identity, an_expired_verification_link_is_410) {
   EXPECT_EQ(r.status, 410);
   EXPECT_EQ(r.code(), "token_expired");
   EXPECT_EQ(stack.query_row("SELECT email_verified_at IS NULL FROM identity.users")[0], "t");
+
+  // A new link, asked for by address, replaces it and completes the registration.
+  auto resend = stack.call("POST", "/api/intake/v1/email-verifications/resend", json{{"email", "LATE@example.org"}});
+  EXPECT_EQ(resend.status, 202);
+  EXPECT_EQ(stack.call("POST", "/api/intake/v1/email-verifications/resend", json{{"email", "nobody@example.org"}}).status, 202u)
+      << "the same answer for an address without an account";
+  auto fresh = stack.next_mail();
+  EXPECT_NE(fresh.token, m.token);
+  auto verified = stack.call("POST", "/api/intake/v1/email-verifications", json{{"token", fresh.token}});
+  EXPECT_EQ(verified.status, 200) << verified.raw.body;
+  EXPECT_EQ(stack.call("POST", "/api/intake/v1/email-verifications/resend", json{{"email", "late@example.org"}}).status, 202u);
+  EXPECT_EQ(stack.query_row("SELECT count(*) FROM mail.outbox")[0], "2") << "no link for an address already verified";
 }
 
 TEST(identity, the_invitation_mail_link_creates_a_judge_who_can_sign_in) {

@@ -101,11 +101,12 @@ CREATE TABLE identity.invitations (
 );
 CREATE INDEX invitations_organisation ON identity.invitations (organisation_id);
 
--- Attempts that rate limits count: failed logins and password-reset requests, per account
--- (lower-cased e-mail) and per client address.
+-- Attempts that rate limits count: failed logins, and requests for a password-reset or a
+-- verification mail, per account (lower-cased e-mail) and per client address.
 CREATE TABLE identity.attempts (
   id   bigserial   PRIMARY KEY,
-  kind text        NOT NULL CHECK (kind IN ('login_account', 'login_address', 'reset_account', 'reset_address')),
+  kind text        NOT NULL CHECK (kind IN ('login_account', 'login_address', 'reset_account', 'reset_address',
+                                            'verify_account', 'verify_address')),
   key  text        NOT NULL,
   at   timestamptz NOT NULL DEFAULT now()
 );
