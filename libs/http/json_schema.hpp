@@ -57,6 +57,9 @@ class schema_set {
 // `validation_failed` listing every field at fault.
 nlohmann::json parse_json_body(const request& req, const json_schema& schema);
 
+// Whether the text is an e-mail address as `format: email` understands it (ASCII only).
+bool valid_email(std::string_view s);
+
 // Number of Unicode code points in valid UTF-8 (what maxLength counts).
 std::size_t code_points(std::string_view utf8);
 

@@ -3,6 +3,7 @@
 #include "identity/crypto.hpp"
 #include "identity/identity.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace casecall::identity {
@@ -229,6 +230,7 @@ http::guard_fn make_guard(const service::auth_config& cfg, db::pool& pool, std::
     }
 
     if (!problem_code && !http::allows(spec.who, p.role)) problem_code = "forbidden";
+    // Scopes: `read` reads; `write` reads and changes. Every token has one of them.
     if (!problem_code && p.how == principal::via::api_token && !is_safe(req.verb) &&
         std::find(p.scopes.begin(), p.scopes.end(), "write") == p.scopes.end()) {
       problem_code = "insufficient_scope";
@@ -249,7 +251,8 @@ http::guard_fn make_guard(const service::auth_config& cfg, db::pool& pool, std::
       refuse(403, "csrf_token_invalid", "CSRF token invalid", "The X-CSRF-Token header does not belong to this session.");
     }
     if (*problem_code == "insufficient_scope") {
-      refuse(403, "insufficient_scope", "Insufficient scope", "This API token may only read; this request writes.");
+      refuse(403, "insufficient_scope", "Insufficient scope",
+             "This API token may only read (scope `read`); changing needs the `write` scope.");
     }
     throw http::problem_error(http::problems::forbidden());
   };

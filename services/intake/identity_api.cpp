@@ -45,7 +45,7 @@ constexpr auto invitation_lifetime_hours = 24 * 7;
 }
 
 [[noreturn]] void conflict_field(std::string field, std::string code, std::string message) {
-  auto p = http::problems::make(409, code, "Conflict", message);
+  auto p = http::problems::make(409, code, code == "email_taken" ? "E-mail taken" : "Conflict", message);
   p.errors.push_back({std::move(field), std::move(code), std::move(message)});
   throw http::problem_error(std::move(p));
 }
@@ -89,7 +89,11 @@ page page_of(const request& req) {
   if (auto limit = req.query_param("limit")) {
     int value = 0;
     auto [end, ec] = std::from_chars(limit->data(), limit->data() + limit->size(), value);
-    if (ec != std::errc{} || end != limit->data() + limit->size() || value < 1 || value > 200) {
+    if (ec != std::errc{} || end != limit->data() + limit->size()) {
+      throw http::problem_error(http::problems::validation_failed(
+          {{"limit", "bad_format", "limit must be a whole number from 1 to 200."}}));
+    }
+    if (value < 1 || value > 200) {
       throw http::problem_error(http::problems::validation_failed(
           {{"limit", "out_of_range", "limit must be a whole number from 1 to 200."}}));
     }
@@ -112,9 +116,14 @@ json items_of(const pqxx::result& rows) {
   return items;
 }
 
+// `items` as read with LIMIT page.limit + 1: the extra one, if any, says there is a next page.
 json page_json(json items, const page& p) {
-  json out = {{"items", items}, {"next_cursor", nullptr}};
-  if (items.size() == static_cast<std::size_t>(p.limit)) out["next_cursor"] = items.back()["id"];
+  json out = {{"items", json::array()}, {"next_cursor", nullptr}};
+  if (items.size() > static_cast<std::size_t>(p.limit)) {
+    items.erase(items.begin() + p.limit, items.end());
+    out["next_cursor"] = items.back()["id"];
+  }
+  out["items"] = std::move(items);
   return out;
 }
 
@@ -149,6 +158,17 @@ constexpr db::query insert_email_token{
 constexpr db::query revoke_sessions{
     "intake.revoke_sessions",
     "UPDATE identity.sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL"};
+constexpr db::query revoke_api_tokens{
+    "intake.revoke_api_tokens",
+    "UPDATE identity.api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL"};
+
+// Ends every session of the account and, when its owner may have lost control of it
+// (disabled, removed, password reset by mail), its API tokens too.
+enum class tokens_too { no, yes };
+void sign_out_everywhere(db::connection& c, pqxx::work& tx, const std::string& user_id, tokens_too tokens) {
+  c.exec(tx, revoke_sessions, user_id);
+  if (tokens == tokens_too::yes) c.exec(tx, revoke_api_tokens, user_id);
+}
 constexpr db::query insert_session{
     "intake.insert_session",
     "INSERT INTO identity.sessions (user_id, token_hash, expires_at, client_address, user_agent) "
@@ -267,7 +287,7 @@ struct api {
       return {{"organisation", org_json}, {"user", user_json}};
     };
     auto out = co_await db::transact(ctx.db, std::move(work));
-    co_return created(out, "/api/intake/v1/me");
+    co_return created(out);
   }
 
   // Looks up a single-use token; throws the problem for an unknown, used or expired one.
@@ -276,7 +296,7 @@ struct api {
         "SELECT user_id, used_at IS NOT NULL, expires_at <= now() FROM identity.email_tokens "
         "WHERE token_hash = $1 AND purpose = $2 FOR UPDATE",
         pqxx::binarystring(identity::sha256(token)), purpose);
-    if (rows.empty()) fail(400, "invalid_token", "Invalid token", "This link is not valid; ask for a new one.");
+    if (rows.empty()) fail(400, "unknown_token", "Unknown link", "This link is not one we sent; ask for a new one.");
     if (rows[0][1].as<bool>()) fail(410, "token_used", "Link already used", "This link has been used already; ask for a new one.");
     if (rows[0][2].as<bool>()) fail(410, "token_expired", "Link expired", "This link has expired; ask for a new one.");
     return rows[0];
@@ -319,7 +339,7 @@ struct api {
       count_attempt(c, tx, "verify_address", req.client_address);
       auto rows = tx.exec_params(
           "SELECT id, name, language, email FROM identity.users "
-          "WHERE lower(email) = $1 AND disabled_at IS NULL AND email_verified_at IS NULL",
+          "WHERE lower(email) = lower($1) AND disabled_at IS NULL AND email_verified_at IS NULL",
           email);
       if (rows.empty()) return std::nullopt;
       const auto user_id = rows[0][0].as<std::string>();
@@ -375,7 +395,7 @@ struct api {
       }
       auto rows = tx.exec_params(
           "SELECT id, password_hash, email_verified_at IS NOT NULL, disabled_at IS NOT NULL, "
-          "identity.user_json(u)::text FROM identity.users u WHERE lower(email) = $1",
+          "identity.user_json(u)::text FROM identity.users u WHERE lower(email) = lower($1)",
           email);
       bool ok = false;
       if (rows.empty() || rows[0][1].is_null()) {
@@ -485,7 +505,10 @@ struct api {
           "position = CASE WHEN $4 THEN $5 ELSE position END, updated_at = now() WHERE id = $1",
           me.user_id, in.contains("name") ? std::optional(in["name"].get<std::string>()) : std::nullopt,
           in.contains("language") ? std::optional(in["language"].get<std::string>()) : std::nullopt,
-          in.contains("position"), in.contains("position") ? in["position"].get<std::string>() : std::string());
+          in.contains("position"),
+          in.contains("position") && !in["position"].get<std::string>().empty()
+              ? std::optional(in["position"].get<std::string>())
+              : std::nullopt);
       auto e = identity::audit_event(req, stream, "user.updated", "user", me.user_id);
       e.before = before;
       e.after = parse_row_json(c.exec(tx, user_by_id, me.user_id)[0][0]);
@@ -516,7 +539,7 @@ struct api {
         return std::nullopt;
       }
       tx.exec_params("UPDATE identity.users SET password_hash = $2, updated_at = now() WHERE id = $1", me.user_id, hash);
-      c.exec(tx, revoke_sessions, me.user_id);
+      sign_out_everywhere(c, tx, me.user_id, tokens_too::no);
       auto s = open_session(c, tx, ctx, me.user_id, req, user_agent);
       auto user = parse_row_json(c.exec(tx, user_by_id, me.user_id)[0][0]);
       mail::enqueue_template(c, tx, "password_changed", me.language, me.email, me.name,
@@ -542,7 +565,8 @@ struct api {
       count_attempt(c, tx, "reset_account", email);
       count_attempt(c, tx, "reset_address", req.client_address);
       auto rows = tx.exec_params(
-          "SELECT id, name, language FROM identity.users WHERE lower(email) = $1 AND disabled_at IS NULL", email);
+          "SELECT id, name, language FROM identity.users WHERE lower(email) = lower($1) AND disabled_at IS NULL",
+          email);
       auto e = identity::audit_event(req, stream, "user.password_reset_requested", rows.empty() ? "account" : "user",
                                      rows.empty() ? email : rows[0][0].as<std::string>());
       e.detail["known"] = !rows.empty();
@@ -587,7 +611,7 @@ struct api {
           "UPDATE identity.users SET password_hash = $2, email_verified_at = coalesce(email_verified_at, now()), "
           "updated_at = now() WHERE id = $1 RETURNING email, name, language",
           user_id, hash);
-      c.exec(tx, revoke_sessions, user_id);
+      sign_out_everywhere(c, tx, user_id, tokens_too::yes);
       mail::enqueue_template(c, tx, "password_changed", user[2].as<std::string>(), user[0].as<std::string>(),
                              user[1].as<std::string>(),
                              {{"name", user[1].as<std::string>()}, {"support", ctx.config.mail.support_address}},
@@ -605,7 +629,7 @@ struct api {
   // limit ($2) and selects JSON texts in id order.
   http::awaitable<response> admin_page(request& req, const char* sql) const {
     auto p = page_of(req);
-    auto work = [&](db::connection&, pqxx::work& tx) { return items_of(tx.exec_params(sql, p.cursor, p.limit)); };
+    auto work = [&](db::connection&, pqxx::work& tx) { return items_of(tx.exec_params(sql, p.cursor, p.limit + 1)); };
     auto items = co_await db::transact(ctx.db, std::move(work));
     co_return response::json(page_json(std::move(items), p));
   }
@@ -656,11 +680,24 @@ struct api {
   static bool may_see(db::connection& c, pqxx::work& tx, const request& req, const std::string& org_id) {
     const auto& me = identity::caller(req);
     if (me.is_admin() || me.belongs_to(org_id)) return true;
-    auto e = identity::audit_event(req, stream, "access.denied", "organisation", org_id);
+    audit::record(c, tx, not_yours(req, "organisation", org_id));
+    return false;
+  }
+
+  // The audit record of a refusal that answers 404: another organisation's data.
+  static audit::event not_yours(const request& req, std::string object_type, std::string object_id) {
+    auto e = identity::audit_event(req, stream, "access.denied", std::move(object_type), std::move(object_id));
     e.detail["reason"] = "not_own_organisation";
     e.detail["route"] = std::string(req.route_name);
-    audit::record(c, tx, std::move(e));
-    return false;
+    return e;
+  }
+
+  // Records the refusal, then answers 404.
+  http::awaitable<void> refuse_as_not_found(const request& req, std::string object_type, std::string object_id) const {
+    auto e = not_yours(req, std::move(object_type), std::move(object_id));
+    auto work = [&e](db::connection& c, pqxx::work& tx) { audit::record(c, tx, e); };
+    co_await db::transact(ctx.db, std::move(work));
+    not_found();
   }
 
   // GET /organisations/{id}
@@ -679,12 +716,14 @@ struct api {
     co_return res;
   }
 
-  static int if_match_version(const request& req) {
+  // The version If-Match names; nullopt for "*" (any current version).
+  static std::optional<int> if_match_version(const request& req) {
     auto value = req.header("If-Match");
     if (value.empty()) {
       fail(428, "precondition_required", "If-Match required",
            "Send the ETag you last read in If-Match, so that no one else's change is overwritten.");
     }
+    if (value == "*") return std::nullopt;
     if (value.size() < 3 || value.front() != '"' || value.back() != '"') {
       fail(412, "precondition_failed", "Out of date", "If-Match does not name the current version.");
     }
@@ -711,7 +750,7 @@ struct api {
         fail(403, "not_owner", "Owners only", "Only an owner of the organisation may change it.");
       }
       auto in = body(req, "organisation-update-request.json");
-      if (if_match_version(req) != rows[0][1].as<int>()) {
+      if (auto version = if_match_version(req); version && *version != rows[0][1].as<int>()) {
         fail(412, "precondition_failed", "Out of date", "The organisation changed since you read it; read it again.");
       }
       if (in.contains("parent_id") && !me.is_admin()) {
@@ -832,7 +871,7 @@ struct api {
       if ((*member)[1].as<std::string>() == "owner") keep_an_owner(tx, org_id, user_id);
       tx.exec_params("UPDATE identity.users SET disabled_at = coalesce(disabled_at, now()), updated_at = now() WHERE id = $1",
                      user_id);
-      c.exec(tx, revoke_sessions, user_id);
+      sign_out_everywhere(c, tx, user_id, tokens_too::yes);
       auto e = identity::audit_event(req, stream, "user.removed", "user", user_id);
       e.before = parse_row_json((*member)[0]);
       e.detail = {{"organisation_id", org_id}};
@@ -852,7 +891,7 @@ struct api {
           "SELECT identity.invitation_json(i)::text FROM identity.invitations i "
           "WHERE ($1 OR i.organisation_id = $2::uuid) AND ($3 = '' OR i.id > $3::uuid) ORDER BY i.id LIMIT $4",
           me.is_admin(), me.organisation_id.empty() ? std::optional<std::string>() : std::optional(me.organisation_id),
-          p.cursor, p.limit);
+          p.cursor, p.limit + 1);
       return items_of(rows);
     };
     auto items = co_await db::transact(ctx.db, std::move(work));
@@ -869,10 +908,10 @@ struct api {
     if (!me.is_admin()) {
       if (role != "partner") fail_field("/role", "not_allowed", "Owners invite partners to their own organisation only.");
       if (org_id.empty()) org_id = me.organisation_id;
-      if (org_id != me.organisation_id) not_found();
+      if (org_id != me.organisation_id) co_await refuse_as_not_found(req, "organisation", org_id);
       if (!me.is_owner_of(org_id)) fail(403, "not_owner", "Owners only", "Only an owner of the organisation may invite.");
     }
-    if (role == "admin" && (!org_id.empty() || in.contains("organisation_role"))) {
+    if (role == "admin" && !org_id.empty()) {
       fail_field("/organisation_id", "not_allowed", "Administrators are invited without an organisation.");
     }
     if (role != "admin" && org_id.empty()) {
@@ -934,9 +973,7 @@ struct api {
       if (rows.empty()) return false;
       const auto org_id = rows[0][0].as<std::string>();
       if (!me.is_admin() && !me.belongs_to(org_id)) {
-        auto e = identity::audit_event(req, stream, "access.denied", "invitation", id);
-        e.detail["reason"] = "not_own_organisation";
-        audit::record(c, tx, std::move(e));
+        audit::record(c, tx, not_yours(req, "invitation", id));
         return false;
       }
       if (!me.is_admin() && !me.is_owner_of(org_id)) {
@@ -966,14 +1003,14 @@ struct api {
           "SELECT id, email, role, organisation_id, organisation_role, language, accepted_at IS NOT NULL, "
           "revoked_at IS NOT NULL, expires_at <= now() FROM identity.invitations WHERE token_hash = $1 FOR UPDATE",
           pqxx::binarystring(identity::sha256(token)));
-      if (rows.empty()) fail(400, "invalid_token", "Invalid token", "This invitation link is not valid.");
+      if (rows.empty()) fail(400, "unknown_token", "Unknown link", "This invitation link is not one we sent.");
       const auto& inv = rows[0];
-      if (inv[6].as<bool>()) fail(410, "token_used", "Invitation already used", "This invitation has been accepted already.");
+      if (inv[6].as<bool>()) fail(410, "token_used", "Link already used", "This invitation has been accepted already.");
       if (inv[7].as<bool>()) fail(410, "invitation_revoked", "Invitation revoked", "This invitation has been withdrawn.");
-      if (inv[8].as<bool>()) fail(410, "token_expired", "Invitation expired", "This invitation has expired; ask for a new one.");
+      if (inv[8].as<bool>()) fail(410, "token_expired", "Link expired", "This invitation has expired; ask for a new one.");
       const auto email = inv[1].as<std::string>();
       if (c.exec(tx, email_taken, email)[0][0].as<bool>()) {
-        fail(409, "email_taken", "E-mail taken", "An account with this e-mail address exists already.");
+        conflict_field("/token", "email_taken", "An account with the invited e-mail address exists already.");
       }
       auto user_row = tx.exec_params(
           "INSERT INTO identity.users (email, name, language, role, organisation_id, organisation_role, position, "
@@ -1086,7 +1123,7 @@ struct api {
           "UPDATE identity.users SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) ELSE NULL END, "
           "updated_at = now() WHERE id = $1",
           id, disable);
-      if (disable) c.exec(tx, revoke_sessions, id);
+      if (disable) sign_out_everywhere(c, tx, id, tokens_too::yes);
       auto after = parse_row_json(c.exec(tx, user_by_id, id)[0][0]);
       auto e = identity::audit_event(req, stream, disable ? "user.disabled" : "user.enabled", "user", id);
       e.before = before;

@@ -41,6 +41,10 @@ int create_admin(service::context& ctx, const std::vector<std::string>& args) {
                  "       (the password is the first line of FILE, or of standard input)\n";
     return 2;
   }
+  if (!http::valid_email(email)) {
+    std::cerr << "create-admin: '" << email << "' is not an e-mail address\n";
+    return 2;
+  }
   std::string password;
   if (auto file = option(args, "--password-file"); !file.empty()) {
     std::ifstream in(file);

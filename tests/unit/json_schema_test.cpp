@@ -56,6 +56,17 @@ TEST(json_schema, each_violation_is_reported_with_its_pointer_and_code) {
   EXPECT_EQ(check(person, json::array()), std::vector<std::string>{" wrong_type"});
 }
 
+TEST(json_schema, email_addresses_are_checked_as_json_schema_tools_check_them) {
+  using casecall::http::valid_email;
+  for (const char* ok : {"ana@example.org", "Li.Wei+cases@mail.example.cn", "o'neil@sub.example.co.uk"}) {
+    EXPECT_TRUE(valid_email(ok)) << ok;
+  }
+  for (const char* bad : {"ana@", "@example.org", "ana@example", "a..b@example.org", ".a@example.org",
+                          "ana @example.org", "ana@-example.org", "élise@example.fr", "a@b@example.org"}) {
+    EXPECT_FALSE(valid_email(bad)) << bad;
+  }
+}
+
 TEST(json_schema, lengths_count_characters_not_bytes) {
   // Five Chinese characters are 15 bytes and fit a maxLength of 5.
   EXPECT_TRUE(check(person, {{"name", "全球减贫案"}, {"languages", {"zh"}}}).empty());
