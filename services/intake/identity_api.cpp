@@ -312,7 +312,7 @@ struct api {
       tx.exec_params("UPDATE identity.email_tokens SET used_at = now() WHERE token_hash = $1",
                      pqxx::binarystring(identity::sha256(token)));
       tx.exec_params(
-          "UPDATE identity.users SET email_verified_at = coalesce(email_verified_at, now()), updated_at = now() "
+          "UPDATE identity.users SET email_verified_at = coalesce(email_verified_at, now()) "
           "WHERE id = $1",
           user_id);
       auto e = identity::audit_event(req, stream, "user.email_verified", "user", user_id);
@@ -486,23 +486,34 @@ struct api {
     return out;
   }
 
+  static response me_response(const json& out) {
+    auto res = with_no_store(response::json(out));
+    res.set_header("ETag", "\"" + std::to_string(out["user"]["version"].get<int>()) + "\"");
+    return res;
+  }
+
   // GET /me
   http::awaitable<response> me(request& req) const {
     const auto& me = identity::caller(req);
     auto work = [&](db::connection& c, pqxx::work& tx) { return me_json(c, tx, me); };
     auto out = co_await db::transact(ctx.db, std::move(work));
-    co_return with_no_store(response::json(out));
+    co_return me_response(out);
   }
 
-  // PATCH /me
+  // PATCH /me: If-Match required.
   http::awaitable<response> update_me(request& req) const {
     const auto& me = identity::caller(req);
     auto in = body(req, "me-update-request.json");
+    const auto expected = if_match_version(req);
     auto work = [&](db::connection& c, pqxx::work& tx) {
-      auto before = parse_row_json(c.exec(tx, user_by_id, me.user_id)[0][0]);
+      auto before = parse_row_json(
+          tx.exec_params1("SELECT identity.user_json(u)::text FROM identity.users u WHERE id = $1 FOR UPDATE", me.user_id)[0]);
+      if (expected && *expected != before["version"].get<int>()) {
+        fail(412, "precondition_failed", "Out of date", "The account changed since you read it; read it again.");
+      }
       tx.exec_params(
           "UPDATE identity.users SET name = coalesce($2, name), language = coalesce($3, language), "
-          "position = CASE WHEN $4 THEN $5 ELSE position END, updated_at = now() WHERE id = $1",
+          "position = CASE WHEN $4 THEN $5 ELSE position END WHERE id = $1",
           me.user_id, in.contains("name") ? std::optional(in["name"].get<std::string>()) : std::nullopt,
           in.contains("language") ? std::optional(in["language"].get<std::string>()) : std::nullopt,
           in.contains("position"),
@@ -516,7 +527,7 @@ struct api {
       return me_json(c, tx, me);
     };
     auto out = co_await db::transact(ctx.db, std::move(work));
-    co_return with_no_store(response::json(out));
+    co_return me_response(out);
   }
 
   // PUT /me/password: every session ends; this browser gets a new one.
@@ -538,7 +549,7 @@ struct api {
       if (row[0].is_null() || !identity::verify_password(row[0].as<std::string>(), in["current_password"].get<std::string>())) {
         return std::nullopt;
       }
-      tx.exec_params("UPDATE identity.users SET password_hash = $2, updated_at = now() WHERE id = $1", me.user_id, hash);
+      tx.exec_params("UPDATE identity.users SET password_hash = $2 WHERE id = $1", me.user_id, hash);
       sign_out_everywhere(c, tx, me.user_id, tokens_too::no);
       auto s = open_session(c, tx, ctx, me.user_id, req, user_agent);
       auto user = parse_row_json(c.exec(tx, user_by_id, me.user_id)[0][0]);
@@ -608,8 +619,8 @@ struct api {
       tx.exec_params("UPDATE identity.email_tokens SET used_at = now() WHERE token_hash = $1",
                      pqxx::binarystring(identity::sha256(token)));
       auto user = tx.exec_params1(
-          "UPDATE identity.users SET password_hash = $2, email_verified_at = coalesce(email_verified_at, now()), "
-          "updated_at = now() WHERE id = $1 RETURNING email, name, language",
+          "UPDATE identity.users SET password_hash = $2, email_verified_at = coalesce(email_verified_at, now()) "
+          "WHERE id = $1 RETURNING email, name, language",
           user_id, hash);
       sign_out_everywhere(c, tx, user_id, tokens_too::yes);
       mail::enqueue_template(c, tx, "password_changed", user[2].as<std::string>(), user[0].as<std::string>(),
@@ -776,8 +787,8 @@ struct api {
           "kind = coalesce($4, kind), parent_id = CASE WHEN $5 THEN $6::uuid ELSE parent_id END, "
           "website = coalesce($7, website), address = coalesce($8, address), phone = coalesce($9, phone), "
           "email_domains = CASE WHEN $10::jsonb IS NULL THEN email_domains "
-          "ELSE ARRAY(SELECT jsonb_array_elements_text($10::jsonb)) END, "
-          "version = version + 1, updated_at = now() WHERE id = $1 "
+          "ELSE ARRAY(SELECT jsonb_array_elements_text($10::jsonb)) END "
+          "WHERE id = $1 "
           "RETURNING identity.organisation_json(organisations)::text",
           id, opt("names"), opt("country"), opt("kind"), in.contains("parent_id"), opt("parent_id"), opt("website"),
           opt("address"), opt("phone"), opt("email_domains"))[0];
@@ -847,7 +858,7 @@ struct api {
       auto in = body(req, "member-update-request.json");
       const auto role = in["organisation_role"].get<std::string>();
       if (role == "member" && (*member)[1].as<std::string>() == "owner") keep_an_owner(tx, org_id, user_id);
-      tx.exec_params("UPDATE identity.users SET organisation_role = $2, updated_at = now() WHERE id = $1", user_id, role);
+      tx.exec_params("UPDATE identity.users SET organisation_role = $2 WHERE id = $1", user_id, role);
       auto after = parse_row_json(c.exec(tx, user_by_id, user_id)[0][0]);
       auto e = identity::audit_event(req, stream, "user.role_changed", "user", user_id);
       e.before = parse_row_json((*member)[0]);
@@ -869,7 +880,7 @@ struct api {
       auto member = member_for_change(c, tx, req, org_id, user_id);
       if (!member) return false;
       if ((*member)[1].as<std::string>() == "owner") keep_an_owner(tx, org_id, user_id);
-      tx.exec_params("UPDATE identity.users SET disabled_at = coalesce(disabled_at, now()), updated_at = now() WHERE id = $1",
+      tx.exec_params("UPDATE identity.users SET disabled_at = coalesce(disabled_at, now()) WHERE id = $1",
                      user_id);
       sign_out_everywhere(c, tx, user_id, tokens_too::yes);
       auto e = identity::audit_event(req, stream, "user.removed", "user", user_id);
@@ -1120,8 +1131,8 @@ struct api {
       if (rows.empty()) return std::nullopt;
       auto before = parse_row_json(rows[0][0]);
       tx.exec_params(
-          "UPDATE identity.users SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) ELSE NULL END, "
-          "updated_at = now() WHERE id = $1",
+          "UPDATE identity.users SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) ELSE NULL END "
+          "WHERE id = $1",
           id, disable);
       if (disable) sign_out_everywhere(c, tx, id, tokens_too::yes);
       auto after = parse_row_json(c.exec(tx, user_by_id, id)[0][0]);

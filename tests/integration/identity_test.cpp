@@ -55,7 +55,8 @@ TEST(identity, stored_password_is_argon2id_with_19_mib_and_two_passes_and_no_tok
   auto me = stack.call("GET", "/api/intake/v1/me", std::nullopt, nullptr, {{"Authorization", "Bearer " + api_token}});
   EXPECT_EQ(me.status, 200) << me.raw.body;
   EXPECT_EQ(me.body["via"], "api_token");
-  auto write = stack.call("PATCH", "/api/intake/v1/me", json{{"name", "A"}}, nullptr, {{"Authorization", "Bearer " + api_token}});
+  auto write = stack.call("PATCH", "/api/intake/v1/me", json{{"name", "A"}}, nullptr,
+                          {{"Authorization", "Bearer " + api_token}, {"If-Match", "*"}});
   EXPECT_EQ(write.status, 403);
   EXPECT_EQ(write.code(), "insufficient_scope");
   // The write scope reads too.
@@ -132,10 +133,18 @@ TEST(identity, a_write_with_the_session_cookie_but_without_the_csrf_token_is_403
   EXPECT_EQ(stack.query_row("SELECT name FROM identity.users WHERE email = 'ana@example.org'")[0], "Owner of Cooperativa Andina");
   EXPECT_EQ(stack.query_row("SELECT count(*) FROM audit.events WHERE action = 'access.denied' AND detail->>'reason' LIKE 'csrf%'")[0], "2");
   // Reads need no token; with it, the write goes through.
-  EXPECT_EQ(stack.call("GET", "/api/intake/v1/me", std::nullopt, &owner).status, 200u);
-  auto with = stack.call("PATCH", "/api/intake/v1/me", body, &owner);
+  auto read = stack.call("GET", "/api/intake/v1/me", std::nullopt, &owner);
+  EXPECT_EQ(read.status, 200);
+  const auto etag = read.raw.header("ETag");
+  EXPECT_EQ(etag, "\"2\"") << "registered, then verified";
+  auto with = stack.call("PATCH", "/api/intake/v1/me", body, &owner, {{"If-Match", etag}});
   EXPECT_EQ(with.status, 200) << with.raw.body;
   EXPECT_EQ(with.body["user"]["name"], "Ana María");
+  EXPECT_EQ(with.raw.header("ETag"), "\"3\"");
+  // The same If-Match again is out of date: the change before it is not overwritten.
+  auto stale = stack.call("PATCH", "/api/intake/v1/me", json{{"name", "Someone Else"}}, &owner, {{"If-Match", etag}});
+  EXPECT_EQ(stale.status, 412);
+  EXPECT_EQ(stack.call("PATCH", "/api/intake/v1/me", body, &owner).status, 428u);
 }
 
 TEST(identity, session_cookie_is_httponly_samesite_lax_and_rotates_at_login) {

@@ -35,12 +35,29 @@ CREATE TABLE identity.users (
   password_hash     text        CHECK (password_hash LIKE '$argon2id$%'),
   email_verified_at timestamptz,
   disabled_at       timestamptz,
+  version           integer     NOT NULL DEFAULT 1,
   created_at        timestamptz NOT NULL DEFAULT now(),
   updated_at        timestamptz NOT NULL DEFAULT now(),
   CHECK ((role = 'partner') = (organisation_role IS NOT NULL)),
   CHECK (role = 'admin' OR organisation_id IS NOT NULL)
 );
 CREATE UNIQUE INDEX users_email ON identity.users (lower(email));
+
+-- Every change to an organisation or an account is a new version (its ETag).
+CREATE FUNCTION identity.next_version() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  NEW.version := OLD.version + 1;
+  NEW.updated_at := now();
+  RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER next_version BEFORE UPDATE ON identity.organisations
+  FOR EACH ROW EXECUTE FUNCTION identity.next_version();
+CREATE TRIGGER next_version BEFORE UPDATE ON identity.users
+  FOR EACH ROW EXECUTE FUNCTION identity.next_version();
 CREATE INDEX users_organisation ON identity.users (organisation_id);
 
 CREATE TABLE identity.sessions (
@@ -124,7 +141,7 @@ AS $$
     'id', u.id, 'email', u.email, 'name', u.name, 'language', u.language, 'role', u.role,
     'organisation_id', u.organisation_id, 'organisation_role', u.organisation_role,
     'position', u.position, 'email_verified', u.email_verified_at IS NOT NULL,
-    'disabled', u.disabled_at IS NOT NULL, 'created_at', identity.ts(u.created_at))
+    'disabled', u.disabled_at IS NOT NULL, 'version', u.version, 'created_at', identity.ts(u.created_at))
 $$;
 
 CREATE FUNCTION identity.organisation_json(o identity.organisations) RETURNS jsonb
