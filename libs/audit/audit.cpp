@@ -84,7 +84,8 @@ nlohmann::json verification::to_json() const {
 verification verify(pqxx::connection& c) {
   constexpr int batch = 5000;
   verification result;
-  pqxx::read_transaction tx(c);
+  // One snapshot for the whole walk: rows appended meanwhile are neither seen nor missed.
+  pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(c);
   auto heads = tx.exec("SELECT stream, seq, hash FROM audit.heads ORDER BY stream");
   for (const auto& head : heads) {
     const auto stream = head[0].as<std::string>();

@@ -103,6 +103,9 @@ std::size_t code_points(std::string_view utf8) {
   return n;
 }
 
+// Longest string a pattern or format is run on: std::regex recurses once per character.
+constexpr std::size_t regex_limit = 4096;
+
 struct json_schema::impl {
   json root;
   std::map<std::string, std::regex, std::less<>> patterns;
@@ -199,6 +202,12 @@ struct json_schema::impl {
     if (auto m = schema.find("maxLength"); m != schema.end() && length > m->get<std::size_t>()) {
       out.push_back({at, "too_long", "Must be at most " + m->dump() + " characters long (it is " +
                                          std::to_string(length) + ")."});
+      return;  // its form is not worth checking, and std::regex recurses per character
+    }
+    const bool has_form = schema.contains("pattern") || schema.contains("format");
+    if (has_form && s.size() > regex_limit) {
+      out.push_back({at, "too_long", "Too long to be of the expected form."});
+      return;
     }
     if (auto p = schema.find("pattern"); p != schema.end()) {
       const auto& re = patterns.find(p->get<std::string>())->second;
@@ -221,6 +230,7 @@ struct json_schema::impl {
     }
     if (auto m = schema.find("maxItems"); m != schema.end() && v.size() > m->get<std::size_t>()) {
       out.push_back({at, "too_many", "Takes at most " + m->dump() + " items."});
+      return;  // the items of an array that is too long are not looked at one by one
     }
     if (auto u = schema.find("uniqueItems"); u != schema.end() && u->get<bool>()) {
       for (std::size_t i = 0; i < v.size(); ++i) {

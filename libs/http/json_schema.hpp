@@ -29,7 +29,10 @@ class json_schema {
   json_schema(json_schema&&) noexcept;
   json_schema& operator=(json_schema&&) noexcept;
 
-  // Every violation, each with the JSON Pointer of the field at fault and a stable code:
+  // Every violation, each with the JSON Pointer of the field at fault and a stable code.
+  // A string over its maxLength (or over 4096 bytes, where a pattern or format applies) is
+  // too_long and its form is not checked; an array over its maxItems is too_many and its
+  // items are not checked. Codes:
   // missing, unknown_field, wrong_type, too_short, too_long, bad_format, not_allowed,
   // too_few, too_many, duplicate, out_of_range.
   std::vector<field_error> validate(const nlohmann::json& instance) const;

@@ -36,12 +36,51 @@ bool is_plain_ascii(std::string_view s) {
   });
 }
 
-// A header value safe to print: no line breaks (header injection), encoded when not ASCII.
-std::string header_text(std::string_view s) {
+std::string without_line_breaks(std::string_view s) {
   std::string clean;
   for (char c : s) clean += (c == '\r' || c == '\n') ? ' ' : c;
+  return clean;
+}
+
+// Non-ASCII text as RFC 2047 encoded words of at most 75 characters each (45 bytes of
+// UTF-8, never split inside a character), folded onto continuation lines.
+std::string encoded_words(std::string_view text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = std::min(text.size(), start + 45);
+    while (end < text.size() && end > start && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    if (!out.empty()) out += "\r\n ";
+    out += "=?UTF-8?B?" + base64(text.substr(start, end - start)) + "?=";
+    start = end;
+  }
+  return out;
+}
+
+// Unstructured header text (a subject): no line breaks (header injection), encoded when not ASCII.
+std::string header_text(std::string_view s) {
+  auto clean = without_line_breaks(s);
   if (is_plain_ascii(clean)) return clean;
-  return "=?UTF-8?B?" + base64(clean) + "?=";
+  return encoded_words(clean);
+}
+
+// A display name before an address: quoted when ASCII (so that commas and angle brackets
+// stay inside it), encoded when not.
+std::string display_name(std::string_view s) {
+  auto clean = without_line_breaks(s);
+  if (!is_plain_ascii(clean)) return encoded_words(clean);
+  std::string quoted = "\"";
+  for (char c : clean) {
+    if (c == '"' || c == '\\') quoted += '\\';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+// "Name <address>" with the name made safe; a bare address as it is.
+std::string mailbox(std::string_view name, std::string_view address) {
+  if (name.empty()) return std::string(address);
+  return display_name(name) + " <" + std::string(address) + ">";
 }
 
 std::string crlf_lines(std::string_view body) {
@@ -140,11 +179,13 @@ std::string format_rfc5322(const service::mail_config& cfg, const message& m, st
                            std::string_view date) {
   const auto from_address = envelope_address(cfg.from);
   const auto domain = from_address.substr(from_address.find('@') + 1);
-  std::string to = m.to_name.empty() ? m.to_address : header_text(m.to_name) + " <" + m.to_address + ">";
+  auto open = cfg.from.rfind('<');
+  std::string from_name = open == std::string::npos ? std::string() : cfg.from.substr(0, open);
+  while (!from_name.empty() && from_name.back() == ' ') from_name.pop_back();
   std::string out;
   out += "Date: " + std::string(date) + "\r\n";
-  out += "From: " + header_text(cfg.from) + "\r\n";
-  out += "To: " + to + "\r\n";
+  out += "From: " + mailbox(from_name, from_address) + "\r\n";
+  out += "To: " + mailbox(m.to_name, m.to_address) + "\r\n";
   out += "Subject: " + header_text(m.subject) + "\r\n";
   out += "Message-ID: <outbox." + std::to_string(id) + "." + m.kind + "@" + domain + ">\r\n";
   out += "Content-Language: " + m.language + "\r\n";
@@ -179,13 +220,13 @@ void sender::stop() {
   wake_[0] = wake_[1] = -1;
 }
 
-bool sender::send_one(pqxx::connection& c) {
+sender::outcome sender::send_one(pqxx::connection& c) {
   pqxx::work tx(c);
   auto rows = tx.exec(
       "SELECT id, kind, language, to_address, coalesce(to_name, ''), subject, body, coalesce(request_id, ''), "
       "attempts FROM mail.outbox WHERE sent_at IS NULL AND next_attempt_at <= now() "
       "ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED");
-  if (rows.empty()) return false;
+  if (rows.empty()) return outcome::none;
   const auto& row = rows[0];
   const auto id = row[0].as<std::int64_t>();
   message m{row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<std::string>(),
@@ -194,12 +235,12 @@ bool sender::send_one(pqxx::connection& c) {
   const auto attempts = row[8].as<int>() + 1;
   auto error = smtp_send(cfg_, m.to_address, format_rfc5322(cfg_, m, id, rfc5322_date()));
   if (error.empty()) {
-    tx.exec_params("UPDATE mail.outbox SET sent_at = now(), attempts = $2, last_error = NULL WHERE id = $1", id,
-                   attempts);
+    tx.exec_params("UPDATE mail.outbox SET sent_at = now(), attempts = $2, last_error = NULL, body = '' WHERE id = $1",
+                   id, attempts);
     tx.commit();
     counters_.sent.fetch_add(1);
     log::info("mail sent", {{"outbox_id", id}, {"kind", m.kind}, {"request_id", m.request_id}});
-    return true;
+    return outcome::sent;
   }
   const double base = static_cast<double>(cfg_.retry_base.count()) / 1000.0;
   const double cap = static_cast<double>(cfg_.retry_max.count()) / 1000.0;
@@ -212,14 +253,16 @@ bool sender::send_one(pqxx::connection& c) {
   counters_.failed_attempts.fetch_add(1);
   log::warn("mail not accepted; will retry",
             {{"outbox_id", id}, {"attempts", attempts}, {"retry_in_s", pause}, {"error", error}});
-  return false;
+  return outcome::failed;
 }
 
 double sender::seconds_until_due(pqxx::connection& c) {
   pqxx::nontransaction q(c);
+  // Rows due now but held by another sender are theirs: wait for the next one due later (or
+  // for a notification of a new row).
   auto row = q.exec1(
       "SELECT coalesce(extract(epoch FROM min(next_attempt_at) - now()), 60) "
-      "FROM mail.outbox WHERE sent_at IS NULL");
+      "FROM mail.outbox WHERE sent_at IS NULL AND next_attempt_at > now()");
   return std::clamp(row[0].as<double>(), 0.0, 60.0);
 }
 
@@ -231,15 +274,8 @@ void sender::loop() {
       pqxx::nontransaction(c).exec("LISTEN mail_outbox");
       reconnect_pause = 0.5;
       while (!stopping_.load()) {
-        // Send everything due; a failure leaves the row for later and moves on.
-        for (int sent = 0; sent < 100 && !stopping_.load(); ++sent) {
-          pqxx::nontransaction probe(c);
-          auto due = probe.exec1(
-              "SELECT count(*) FROM mail.outbox WHERE sent_at IS NULL AND next_attempt_at <= now()")[0]
-                         .as<std::int64_t>();
-          probe.commit();
-          if (due == 0) break;
-          send_one(c);
+        // Send everything due that no other sender holds; a failure leaves the row for later.
+        while (!stopping_.load() && send_one(c) != outcome::none) {
         }
         auto wait = seconds_until_due(c);
         // A notification read in with a query's result would not wake poll(): look first.

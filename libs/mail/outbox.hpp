@@ -67,8 +67,9 @@ class sender {
   const counters& stats() const { return counters_; }
 
  private:
+  enum class outcome { sent, failed, none };
   void loop();
-  bool send_one(pqxx::connection& c);
+  outcome send_one(pqxx::connection& c);
   double seconds_until_due(pqxx::connection& c);
 
   service::mail_config cfg_;

@@ -203,6 +203,12 @@ response session_response(const service::context& ctx, json user, const new_sess
 }
 
 
+// The key an attempt is counted under: the client address as it is, or for an account the
+// SHA-256 of the address as Postgres lower-cases it (the comparison the sign-in uses), so that
+// no letter case makes a new counter and no typed text is stored.
+#define CASECALL_ATTEMPT_KEY \
+  "CASE WHEN $1 LIKE '%\\_account' THEN encode(sha256(convert_to(lower($2), 'UTF8')), 'hex') ELSE $2 END"
+
 // Counts attempts of `kind` for `key` in the window; when at the limit, the seconds until the
 // oldest leaves the window.
 std::optional<unsigned> limited(db::connection& c, pqxx::work& tx, const char* kind, const std::string& key,
@@ -210,7 +216,7 @@ std::optional<unsigned> limited(db::connection& c, pqxx::work& tx, const char* k
   static constexpr db::query count_attempts{
       "intake.count_attempts",
       "SELECT count(*), coalesce(ceil(extract(epoch FROM min(at) + make_interval(secs => $3) - now())), 0) "
-      "FROM (SELECT at FROM identity.attempts WHERE kind = $1 AND key = $2 "
+      "FROM (SELECT at FROM identity.attempts WHERE kind = $1 AND key = " CASECALL_ATTEMPT_KEY " "
       "AND at > now() - make_interval(secs => $3) ORDER BY at DESC LIMIT $4) recent"};
   auto row = c.exec(tx, count_attempts, kind, key, static_cast<double>(window.count()), limit)[0];
   if (row[0].as<int>() < limit) return std::nullopt;
@@ -218,9 +224,31 @@ std::optional<unsigned> limited(db::connection& c, pqxx::work& tx, const char* k
 }
 
 void count_attempt(db::connection& c, pqxx::work& tx, const char* kind, const std::string& key) {
-  static constexpr db::query insert_attempt{"intake.insert_attempt",
-                                            "INSERT INTO identity.attempts (kind, key) VALUES ($1, $2)"};
+  // Attempts older than the longest window count for nothing; now and then they go.
+  static constexpr db::query insert_attempt{
+      "intake.insert_attempt",
+      "WITH purge AS (DELETE FROM identity.attempts WHERE at < now() - interval '1 day' "
+      "AND (SELECT random()) < 0.01) "
+      "INSERT INTO identity.attempts (kind, key) VALUES ($1, " CASECALL_ATTEMPT_KEY ")"};
   c.exec(tx, insert_attempt, kind, key);
+}
+
+void forget_attempts(db::connection& c, pqxx::work& tx, const char* kind, const std::string& key) {
+  static constexpr db::query delete_attempts{
+      "intake.delete_attempts", "DELETE FROM identity.attempts WHERE kind = $1 AND key = " CASECALL_ATTEMPT_KEY};
+  c.exec(tx, delete_attempts, kind, key);
+}
+
+// An address typed where no account has it: audited by digest, never as typed (it may be a
+// password typed into the wrong box).
+std::string typed_account_digest(const std::string& typed) { return identity::sha256_hex(lower_ascii(typed)); }
+
+// Reset links still out for the account stop working once its password has changed.
+void end_reset_links(pqxx::work& tx, const std::string& user_id) {
+  tx.exec_params(
+      "UPDATE identity.email_tokens SET expires_at = least(expires_at, now()) "
+      "WHERE user_id = $1 AND purpose = 'password_reset' AND used_at IS NULL",
+      user_id);
 }
 
 // --- handlers ----------------------------------------------------------------------------
@@ -244,7 +272,13 @@ struct api {
     std::string hash;
     auto token = identity::random_token();
     auto work = [&](db::connection& c, pqxx::work& tx) -> json {
-      if (hash.empty()) hash = identity::hash_password(account["password"].get<std::string>());
+      // Each registration sends a mail to an address nobody has proved yet: limited per client.
+      const auto& a = ctx.config.auth;
+      if (auto wait = limited(c, tx, "register_address", req.client_address, a.resets_per_address, a.reset_window)) {
+        throw http::problem_error(http::problems::too_many_requests(
+            "too_many_attempts", "Too many registrations from this address; wait before registering again.", *wait));
+      }
+      count_attempt(c, tx, "register_address", req.client_address);
       const auto email = account["email"].get<std::string>();
       if (c.exec(tx, email_taken, email)[0][0].as<bool>()) {
         conflict_field("/account/email", "email_taken", "An account with this e-mail address exists already.");
@@ -260,6 +294,7 @@ struct api {
           org.contains("phone") ? std::optional(org["phone"].get<std::string>()) : std::nullopt,
           org.value("email_domains", json::array()).dump())[0];
       const auto org_id = org_row[0].as<std::string>();
+      if (hash.empty()) hash = identity::hash_password(account["password"].get<std::string>());
       auto user_row = tx.exec_params(
           "INSERT INTO identity.users (email, name, language, role, organisation_id, organisation_role, position, "
           "password_hash) VALUES ($1, $2, $3, 'partner', $4, 'owner', $5, $6) "
@@ -328,7 +363,7 @@ struct api {
   // POST /email-verifications/resend: a new link for an address not yet verified; always 202.
   http::awaitable<response> resend_verification(request& req) const {
     auto in = body(req, "verification-resend-request.json");
-    const auto email = lower_ascii(in["email"].get<std::string>());
+    const auto email = in["email"].get<std::string>();
     auto token = identity::random_token();
     auto work = [&](db::connection& c, pqxx::work& tx) -> std::optional<unsigned> {
       const auto& a = ctx.config.auth;
@@ -372,7 +407,7 @@ struct api {
   // POST /sessions: sign in.
   http::awaitable<response> login(request& req) const {
     auto in = body(req, "login-request.json");
-    const auto email = lower_ascii(in["email"].get<std::string>());
+    const auto email = in["email"].get<std::string>();
     const auto password = in["password"].get<std::string>();
     const auto previous = identity::session_token_from(req, ctx.config.auth);
     const std::string user_agent(req.header("User-Agent"));
@@ -388,9 +423,8 @@ struct api {
       auto wait_account = limited(c, tx, "login_account", email, a.login_failures_per_account, a.login_window);
       auto wait_address = limited(c, tx, "login_address", req.client_address, a.login_failures_per_address, a.login_window);
       if (wait_account || wait_address) {
+        // Refused before any password is looked at; not audited, so that it costs nothing.
         out.retry_after = std::max(wait_account.value_or(0), wait_address.value_or(0));
-        auto e = identity::audit_event(req, stream, "session.login_throttled", "account", email);
-        audit::record(c, tx, std::move(e));
         return out;
       }
       auto rows = tx.exec_params(
@@ -406,8 +440,9 @@ struct api {
       if (!ok) {
         count_attempt(c, tx, "login_account", email);
         count_attempt(c, tx, "login_address", req.client_address);
-        auto e = identity::audit_event(req, stream, "session.login_failed", rows.empty() ? "account" : "user",
-                                       rows.empty() ? email : rows[0][0].as<std::string>());
+        auto e = identity::audit_event(req, stream, "session.login_failed", rows.empty() ? "" : "user",
+                                       rows.empty() ? "" : rows[0][0].as<std::string>());
+        if (rows.empty()) e.detail["typed_account_digest"] = typed_account_digest(email);
         audit::record(c, tx, std::move(e));
         out.refusal = "invalid_credentials";
         return out;
@@ -429,7 +464,7 @@ struct api {
         tx.exec_params("UPDATE identity.sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL",
                        pqxx::binarystring(identity::sha256(*previous)));
       }
-      tx.exec_params("DELETE FROM identity.attempts WHERE kind = 'login_account' AND key = $1", email);
+      forget_attempts(c, tx, "login_account", email);
       out.session = open_session(c, tx, ctx, user_id, req, user_agent);
       out.user = parse_row_json(rows[0][4]);
       auto e = identity::audit_event(req, stream, "session.login", "user", user_id);
@@ -543,30 +578,50 @@ struct api {
     }
     std::string hash;
     const std::string user_agent(req.header("User-Agent"));
-    auto work = [&](db::connection& c, pqxx::work& tx) -> std::optional<std::pair<json, new_session>> {
-      if (hash.empty()) hash = identity::hash_password(next);
+    struct outcome {
+      std::optional<unsigned> retry_after;
+      bool wrong = false;
+      json user;
+      new_session session;
+    };
+    // A wrong current password counts as a failed sign-in: a stolen session cannot guess it
+    // faster than a stranger could.
+    auto work = [&](db::connection& c, pqxx::work& tx) -> outcome {
+      const auto& a = ctx.config.auth;
+      outcome out;
+      out.retry_after = limited(c, tx, "login_account", me.email, a.login_failures_per_account, a.login_window);
+      if (out.retry_after) return out;
       auto row = tx.exec_params1("SELECT password_hash FROM identity.users WHERE id = $1 FOR UPDATE", me.user_id);
       if (row[0].is_null() || !identity::verify_password(row[0].as<std::string>(), in["current_password"].get<std::string>())) {
-        return std::nullopt;
+        count_attempt(c, tx, "login_account", me.email);
+        audit::record(c, tx, identity::audit_event(req, stream, "user.password_change_failed", "user", me.user_id));
+        out.wrong = true;
+        return out;
       }
+      if (hash.empty()) hash = identity::hash_password(next);
       tx.exec_params("UPDATE identity.users SET password_hash = $2 WHERE id = $1", me.user_id, hash);
       sign_out_everywhere(c, tx, me.user_id, tokens_too::no);
-      auto s = open_session(c, tx, ctx, me.user_id, req, user_agent);
-      auto user = parse_row_json(c.exec(tx, user_by_id, me.user_id)[0][0]);
+      end_reset_links(tx, me.user_id);
+      out.session = open_session(c, tx, ctx, me.user_id, req, user_agent);
+      out.user = parse_row_json(c.exec(tx, user_by_id, me.user_id)[0][0]);
       mail::enqueue_template(c, tx, "password_changed", me.language, me.email, me.name,
                              {{"name", me.name}, {"support", ctx.config.mail.support_address}}, req.request_id);
       audit::record(c, tx, identity::audit_event(req, stream, "user.password_changed", "user", me.user_id));
-      return std::pair{user, s};
+      return out;
     };
     auto out = co_await db::transact(ctx.db, std::move(work));
-    if (!out) fail_field("/current_password", "wrong_password", "The current password is wrong.");
-    co_return session_response(ctx, std::move(out->first), out->second, 200);
+    if (out.retry_after) {
+      throw http::problem_error(http::problems::too_many_requests(
+          "too_many_attempts", "Too many wrong passwords for this account; wait before trying again.", *out.retry_after));
+    }
+    if (out.wrong) fail_field("/current_password", "wrong_password", "The current password is wrong.");
+    co_return session_response(ctx, std::move(out.user), out.session, 200);
   }
 
   // POST /password-resets: always 202, whether or not the address has an account.
   http::awaitable<response> request_reset(request& req) const {
     auto in = body(req, "password-reset-request.json");
-    const auto email = lower_ascii(in["email"].get<std::string>());
+    const auto email = in["email"].get<std::string>();
     auto token = identity::random_token();
     auto work = [&](db::connection& c, pqxx::work& tx) -> std::optional<unsigned> {
       const auto& a = ctx.config.auth;
@@ -576,16 +631,16 @@ struct api {
       count_attempt(c, tx, "reset_account", email);
       count_attempt(c, tx, "reset_address", req.client_address);
       auto rows = tx.exec_params(
-          "SELECT id, name, language FROM identity.users WHERE lower(email) = lower($1) AND disabled_at IS NULL",
+          "SELECT id, name, language, email FROM identity.users WHERE lower(email) = lower($1) AND disabled_at IS NULL",
           email);
-      auto e = identity::audit_event(req, stream, "user.password_reset_requested", rows.empty() ? "account" : "user",
-                                     rows.empty() ? email : rows[0][0].as<std::string>());
-      e.detail["known"] = !rows.empty();
+      auto e = identity::audit_event(req, stream, "user.password_reset_requested", rows.empty() ? "" : "user",
+                                     rows.empty() ? "" : rows[0][0].as<std::string>());
+      if (rows.empty()) e.detail["typed_account_digest"] = typed_account_digest(email);
       audit::record(c, tx, std::move(e));
       if (rows.empty()) return std::nullopt;
       c.exec(tx, insert_email_token, pqxx::binarystring(identity::sha256(token)), "password_reset",
              rows[0][0].as<std::string>(), reset_lifetime_hours);
-      mail::enqueue_template(c, tx, "password_reset", rows[0][2].as<std::string>(), in["email"].get<std::string>(),
+      mail::enqueue_template(c, tx, "password_reset", rows[0][2].as<std::string>(), rows[0][3].as<std::string>(),
                              rows[0][1].as<std::string>(),
                              {{"name", rows[0][1].as<std::string>()},
                               {"link", link(ctx, "/app/reset-password", token)},
@@ -613,11 +668,13 @@ struct api {
     std::string hash;
     const auto token = in["token"].get<std::string>();
     auto work = [&](db::connection& c, pqxx::work& tx) {
-      if (hash.empty()) hash = identity::hash_password(password);
       auto row = live_email_token(tx, token, "password_reset");
+      // Only a live link costs an argon2 hash.
+      if (hash.empty()) hash = identity::hash_password(password);
       const auto user_id = row[0].as<std::string>();
       tx.exec_params("UPDATE identity.email_tokens SET used_at = now() WHERE token_hash = $1",
                      pqxx::binarystring(identity::sha256(token)));
+      end_reset_links(tx, user_id);
       auto user = tx.exec_params1(
           "UPDATE identity.users SET password_hash = $2, email_verified_at = coalesce(email_verified_at, now()) "
           "WHERE id = $1 RETURNING email, name, language",
@@ -827,6 +884,11 @@ struct api {
                                                     const std::string& org_id, const std::string& user_id) {
     const auto& me = identity::caller(req);
     if (!may_see(c, tx, req, org_id)) return std::nullopt;
+    // One change to an organisation's members at a time: two owners demoting each other
+    // at once must not leave it without one.
+    if (tx.exec_params("SELECT 1 FROM identity.organisations WHERE id = $1 FOR UPDATE", org_id).empty()) {
+      return std::nullopt;
+    }
     auto rows = tx.exec_params(
         "SELECT identity.user_json(u)::text, organisation_role FROM identity.users u "
         "WHERE id = $1 AND organisation_id = $2 AND role = 'partner' FOR UPDATE",
@@ -941,10 +1003,17 @@ struct api {
       std::string org_name = "casecall";
       if (!org_id.empty()) {
         auto rows = tx.exec_params(
-            "SELECT coalesce(names->>$2, names->>'en', (SELECT value FROM jsonb_each_text(names) LIMIT 1)) "
+            "SELECT coalesce(names->>$2, names->>'en', (SELECT value FROM jsonb_each_text(names) LIMIT 1)), purpose "
             "FROM identity.organisations WHERE id = $1",
             org_id, language);
         if (rows.empty()) fail_field("/organisation_id", "unknown", "There is no organisation with this id.");
+        // Judges belong to judging organisations, partners to partner organisations.
+        const auto purpose = rows[0][1].as<std::string>();
+        if ((role == "judge") != (purpose == "judging")) {
+          fail_field("/organisation_id", "not_allowed",
+                     role == "judge" ? "Judges are invited into a judging organisation."
+                                     : "Partners are invited into a partner organisation.");
+        }
         org_name = rows[0][0].as<std::string>();
       }
       auto row = tx.exec_params(
@@ -1009,16 +1078,19 @@ struct api {
     std::string hash;
     const auto token = in["token"].get<std::string>();
     auto work = [&](db::connection& c, pqxx::work& tx) -> json {
-      if (hash.empty()) hash = identity::hash_password(password);
+      // An invitation whose inviter has been disabled since is withdrawn with them.
       auto rows = tx.exec_params(
-          "SELECT id, email, role, organisation_id, organisation_role, language, accepted_at IS NOT NULL, "
-          "revoked_at IS NOT NULL, expires_at <= now() FROM identity.invitations WHERE token_hash = $1 FOR UPDATE",
+          "SELECT i.id, i.email, i.role, i.organisation_id, i.organisation_role, i.language, i.accepted_at IS NOT NULL, "
+          "i.revoked_at IS NOT NULL OR u.disabled_at IS NOT NULL, i.expires_at <= now() "
+          "FROM identity.invitations i JOIN identity.users u ON u.id = i.invited_by "
+          "WHERE i.token_hash = $1 FOR UPDATE OF i",
           pqxx::binarystring(identity::sha256(token)));
       if (rows.empty()) fail(400, "unknown_token", "Unknown link", "This invitation link is not one we sent.");
       const auto& inv = rows[0];
       if (inv[6].as<bool>()) fail(410, "token_used", "Link already used", "This invitation has been accepted already.");
       if (inv[7].as<bool>()) fail(410, "invitation_revoked", "Invitation revoked", "This invitation has been withdrawn.");
       if (inv[8].as<bool>()) fail(410, "token_expired", "Link expired", "This invitation has expired; ask for a new one.");
+      if (hash.empty()) hash = identity::hash_password(password);  // only for a live invitation
       const auto email = inv[1].as<std::string>();
       if (c.exec(tx, email_taken, email)[0][0].as<bool>()) {
         conflict_field("/token", "email_taken", "An account with the invited e-mail address exists already.");

@@ -79,6 +79,18 @@ TEST(json_schema, every_error_of_a_document_is_reported_not_only_the_first) {
   EXPECT_EQ(errors, (std::vector<std::string>{"/extra unknown_field", "/languages/0 not_allowed", "/name wrong_type"}));
 }
 
+TEST(json_schema, huge_values_are_refused_without_running_their_patterns_or_items) {
+  // std::regex recurses once per character: 100,000 characters would overflow the stack.
+  json uri = {{"type", "string"}, {"format", "uri"}};
+  EXPECT_EQ(check(uri, std::string("https://") + std::string(100'000, 'a')), std::vector<std::string>{" too_long"});
+  json bounded = {{"type", "string"}, {"maxLength", 10}, {"pattern", "^(a|b)+$"}};
+  EXPECT_EQ(check(bounded, std::string(100'000, 'a')), std::vector<std::string>{" too_long"});
+  json list = {{"type", "array"}, {"maxItems", 3}, {"uniqueItems", true}, {"items", {{"type", "string"}}}};
+  json many = json::array();
+  for (int i = 0; i < 20'000; ++i) many.push_back(i);
+  EXPECT_EQ(check(list, many), std::vector<std::string>{" too_many"});
+}
+
 TEST(json_schema, pointer_segments_are_escaped) {
   json schema = {{"type", "object"}, {"additionalProperties", false}};
   EXPECT_EQ(check(schema, {{"a/b~c", 1}}), std::vector<std::string>{"/a~1b~0c unknown_field"});

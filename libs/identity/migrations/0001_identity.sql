@@ -118,16 +118,18 @@ CREATE TABLE identity.invitations (
 );
 CREATE INDEX invitations_organisation ON identity.invitations (organisation_id);
 
--- Attempts that rate limits count: failed logins, and requests for a password-reset or a
--- verification mail, per account (lower-cased e-mail) and per client address.
+-- Attempts that rate limits count: failed logins, requests for a password-reset or a
+-- verification mail, and registrations; per account (the SHA-256 of the lower-cased
+-- address, never the address as typed) and per client address.
 CREATE TABLE identity.attempts (
   id   bigserial   PRIMARY KEY,
   kind text        NOT NULL CHECK (kind IN ('login_account', 'login_address', 'reset_account', 'reset_address',
-                                            'verify_account', 'verify_address')),
+                                            'verify_account', 'verify_address', 'register_address')),
   key  text        NOT NULL,
   at   timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX attempts_key ON identity.attempts (kind, key, at);
+CREATE INDEX attempts_at ON identity.attempts (at);
 
 -- JSON shapes the API returns, in one place.
 CREATE FUNCTION identity.ts(t timestamptz) RETURNS text

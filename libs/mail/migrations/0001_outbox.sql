@@ -1,6 +1,7 @@
 -- Mail waiting to go, and mail gone. A row is written in the same transaction as the change
 -- that causes it (a registration, an invitation), so a mail is never promised and lost; the
--- sender marks it sent only after the SMTP server has accepted it.
+-- sender marks it sent only after the SMTP server has accepted it, and then empties its body,
+-- which may hold a single-use link.
 COMMENT ON SCHEMA mail IS 'casecall mail: the outbox of every mail the services send';
 
 CREATE TABLE mail.outbox (
