@@ -1,0 +1,26 @@
+// How long a text is, as the call's limits count it: in words or in characters. The browser
+// counts the same way with Intl.Segmenter, which runs the same Unicode rules (UAX #29):
+//
+//   words       ICU word boundaries; a segment counts when it is a word, a number or letters
+//               (punctuation, spaces and symbols never count). Chinese and Japanese count one
+//               per character: every Han, Hiragana or Katakana character is a word of its
+//               own. A number with separators ("2,500.75") is one word; so is a word with an
+//               apostrophe ("l'agriculture") or a hyphen-free compound ICU keeps together.
+//   characters  user-perceived characters (extended grapheme clusters), spaces and
+//               punctuation included: "é" written as e + combining accent is one.
+//
+// Text that is not valid UTF-8 is counted as ICU reads it (each bad byte a U+FFFD).
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace casecall::text {
+
+enum class unit { words, characters };
+
+std::size_t count_words(std::string_view utf8);
+std::size_t count_characters(std::string_view utf8);
+std::size_t count(std::string_view utf8, unit u);
+
+}  // namespace casecall::text
