@@ -36,6 +36,9 @@ bool counts_per_character(UChar32 c) {
 
 std::size_t count_words(std::string_view utf8) {
   auto text = icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  // ICU versions disagree on whether "@" joins words (72 keeps an e-mail address whole, 78
+  // splits it); browsers carry their own ICU, so "@" separates words on both sides.
+  text.findAndReplace(u"@", u" ");
   auto& it = iterator(true);
   it.setText(text);
   std::size_t n = 0;

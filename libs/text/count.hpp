@@ -5,7 +5,8 @@
 //               (punctuation, spaces and symbols never count). Chinese and Japanese count one
 //               per character: every Han, Hiragana or Katakana character is a word of its
 //               own. A number with separators ("2,500.75") is one word; so is a word with an
-//               apostrophe ("l'agriculture") or a hyphen-free compound ICU keeps together.
+//               apostrophe ("l'agriculture"). "@" separates words (ICU versions differ on
+//               it): an e-mail address is two words or more.
 //   characters  user-perceived characters (extended grapheme clusters), spaces and
 //               punctuation included: "é" written as e + combining accent is one.
 //

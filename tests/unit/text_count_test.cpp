@@ -14,6 +14,7 @@ TEST(text_count, english_counts_words_and_numbers_not_punctuation) {
   EXPECT_EQ(count_words("Farmers in Yunnan sold 2,500 kg of tea."), 8u);
   EXPECT_EQ(count_words("  Results:   income rose by 35% — twice the target!  "), 8u) << "35 is a word, % is not";
   EXPECT_EQ(count_words("e-commerce"), 2u) << "a hyphen separates words";
+  EXPECT_EQ(count_words("write to info@example.org"), 4u) << "@ separates words";
   EXPECT_EQ(count_words(""), 0u);
   EXPECT_EQ(count_words("... — !!"), 0u);
 }
