@@ -3,6 +3,7 @@
 // tokens, account administration and the audit-log check. Every change is audited in the
 // `intake` stream, in the transaction that makes it.
 #include "intake/identity_api.hpp"
+#include "intake/request_util.hpp"
 
 #include "audit/audit.hpp"
 #include "db/await.hpp"
@@ -59,24 +60,6 @@ std::string lower_ascii(std::string s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return s;
-}
-
-bool is_uuid(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    char c = s[i];
-    bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    if (dash ? c != '-' : !hex) return false;
-  }
-  return true;
-}
-
-// A path parameter that must be a UUID; anything else names nothing here.
-std::string uuid_param(const request& req, std::string_view name) {
-  const auto& value = req.param(name);
-  if (!is_uuid(value)) not_found();
-  return lower_ascii(value);
 }
 
 struct page {
@@ -523,7 +506,7 @@ struct api {
 
   static response me_response(const json& out) {
     auto res = with_no_store(response::json(out));
-    res.set_header("ETag", "\"" + std::to_string(out["user"]["version"].get<int>()) + "\"");
+    res.set_header("ETag", etag(out["user"]["version"].get<int>()));
     return res;
   }
 
@@ -543,9 +526,7 @@ struct api {
     auto work = [&](db::connection& c, pqxx::work& tx) {
       auto before = parse_row_json(
           tx.exec_params1("SELECT identity.user_json(u)::text FROM identity.users u WHERE id = $1 FOR UPDATE", me.user_id)[0]);
-      if (expected && *expected != before["version"].get<int>()) {
-        fail(412, "precondition_failed", "Out of date", "The account changed since you read it; read it again.");
-      }
+      check_version(expected, before["version"].get<int>(), "account");
       tx.exec_params(
           "UPDATE identity.users SET name = coalesce($2, name), language = coalesce($3, language), "
           "position = CASE WHEN $4 THEN $5 ELSE position END WHERE id = $1",
@@ -739,7 +720,7 @@ struct api {
     auto out = co_await db::transact(ctx.db, std::move(work));
     auto id = out["id"].get<std::string>();
     auto res = created(out, "/api/intake/v1/organisations/" + id);
-    res.set_header("ETag", "\"" + std::to_string(out["version"].get<int>()) + "\"");
+    res.set_header("ETag", etag(out["version"].get<int>()));
     co_return res;
   }
 
@@ -780,28 +761,8 @@ struct api {
     auto out = co_await db::transact(ctx.db, std::move(work));
     if (!out) not_found();
     auto res = response::json(out->first);
-    res.set_header("ETag", "\"" + std::to_string(out->second) + "\"");
+    res.set_header("ETag", etag(out->second));
     co_return res;
-  }
-
-  // The version If-Match names; nullopt for "*" (any current version).
-  static std::optional<int> if_match_version(const request& req) {
-    auto value = req.header("If-Match");
-    if (value.empty()) {
-      fail(428, "precondition_required", "If-Match required",
-           "Send the ETag you last read in If-Match, so that no one else's change is overwritten.");
-    }
-    if (value == "*") return std::nullopt;
-    if (value.size() < 3 || value.front() != '"' || value.back() != '"') {
-      fail(412, "precondition_failed", "Out of date", "If-Match does not name the current version.");
-    }
-    int version = 0;
-    auto inner = value.substr(1, value.size() - 2);
-    auto [end, ec] = std::from_chars(inner.data(), inner.data() + inner.size(), version);
-    if (ec != std::errc{} || end != inner.data() + inner.size()) {
-      fail(412, "precondition_failed", "Out of date", "If-Match does not name the current version.");
-    }
-    return version;
   }
 
   // PATCH /organisations/{id}: its owners, or administrators; If-Match required.
@@ -818,9 +779,7 @@ struct api {
         fail(403, "not_owner", "Owners only", "Only an owner of the organisation may change it.");
       }
       auto in = body(req, "organisation-update-request.json");
-      if (auto version = if_match_version(req); version && *version != rows[0][1].as<int>()) {
-        fail(412, "precondition_failed", "Out of date", "The organisation changed since you read it; read it again.");
-      }
+      check_version(if_match_version(req), rows[0][1].as<int>(), "organisation");
       if (in.contains("parent_id") && !me.is_admin()) {
         fail_field("/parent_id", "not_allowed", "Only administrators place an organisation under another.");
       }
@@ -859,7 +818,7 @@ struct api {
     auto out = co_await db::transact(ctx.db, std::move(work));
     if (!out) not_found();
     auto res = response::json(*out);
-    res.set_header("ETag", "\"" + std::to_string((*out)["version"].get<int>()) + "\"");
+    res.set_header("ETag", etag((*out)["version"].get<int>()));
     co_return res;
   }
 

@@ -4,6 +4,7 @@
 #include "identity/crypto.hpp"
 #include "identity/identity.hpp"
 #include "identity/passwords.hpp"
+#include "intake/calls_api.hpp"
 #include "intake/identity_api.hpp"
 #include "mail/outbox.hpp"
 
@@ -108,6 +109,7 @@ service::definition definition() {
               [](http::router& routes, service::context& ctx) {
                 routes.set_guard(identity::make_guard(ctx.config.auth, ctx.db, "intake"));
                 add_identity_routes(routes, ctx, request_schemas());
+                add_call_routes(routes, ctx, request_schemas());
               },
           .background = [](service::context& ctx) -> std::shared_ptr<void> {
             if (ctx.config.mail.smtp_url.empty()) return nullptr;

@@ -17,7 +17,7 @@ import addFormats from 'ajv-formats';
 
 import { binDir, serviceUrls, SERVICES } from './lib/env.mjs';
 import { fetchRecord, header, headerValues, rawRequest } from './lib/http.mjs';
-import { checkDraft7, loadContract, PROTO_DIR } from './lib/openapi.mjs';
+import { checkDraft7, LANGUAGE_TAG, loadContract, PROTO_DIR } from './lib/openapi.mjs';
 
 const BIN_DIR = binDir();
 const URLS = serviceUrls();
@@ -27,7 +27,6 @@ const ROUTE_FIELDS = ['access', 'body_limit', 'method', 'name', 'path'];
 const USER_ROLES = ['partner', 'judge', 'admin'];
 // The formats the services' schema validator knows (libs/http/json_schema.cpp): email, uri,
 // uuid and date-time as in ajv-formats, and "language", a language tag as the service checks it.
-const LANGUAGE_TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 const SERVICE_HEADER_LIMIT = 16 * 1024;
 
 function routeTable(svc) {

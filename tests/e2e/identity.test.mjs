@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 
 import { frontDoorUrl } from './lib/env.mjs';
-import { header, rawRequest } from './lib/http.mjs';
+import { apiCall, header } from './lib/http.mjs';
 import { loadContract } from './lib/openapi.mjs';
 
 const BASE = frontDoorUrl();
@@ -49,15 +49,8 @@ function mailTo(address, timeoutMs = 30_000) {
   });
 }
 
-async function call(method, route, { json, headers = {} } = {}) {
-  const res = await rawRequest(BASE, `${API}${route}`, {
-    method,
-    headers: { ...(json === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
-    body: json === undefined ? undefined : JSON.stringify(json),
-  });
-  contract.validateResponse(res);
-  res.json = res.body ? JSON.parse(res.body) : null;
-  return res;
+function call(method, route, { json, headers = {} } = {}) {
+  return apiCall(contract, BASE, `${API}${route}`, { method, json, headers });
 }
 
 describe('a partner through the front door', () => {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -68,6 +69,10 @@ const std::map<std::string, row>& expectations() {
       {"intake.users.update",                 {no,  no,  no,  no,  422, no}},
       {"intake.audit.verify",                 {no,  no,  no,  no,  200, no}},
       {"intake.internal.organisations.get",   {no,  no,  no,  no,  no,  200}},
+      {"intake.calls.list",                   {200, 200, 200, 200, 200, 200}},
+      {"intake.calls.create",                 {no,  no,  no,  no,  422, no}},
+      {"intake.calls.get",                    {200, 200, 200, 200, 200, 200}},
+      {"intake.calls.update",                 {no,  no,  no,  no,  428, no}},
   };
   return table;
 }
@@ -118,6 +123,12 @@ TEST(authorization_matrix, every_route_of_intake_answers_each_kind_of_caller_as_
   ASSERT_EQ(invitation_a.status, 201);
   auto token_a = stack.call("POST", "/api/intake/v1/api-tokens", json{{"name", "A's script"}, {"scopes", {"read", "write"}}}, &owner_a);
   ASSERT_EQ(token_a.status, 201);
+  // A call, which anyone may read.
+  std::ifstream fixture(source_dir() + "/tests/fixtures/gs7-call.json");
+  std::stringstream call_text;
+  call_text << fixture.rdbuf();
+  auto call = stack.call("POST", "/api/intake/v1/calls", json::parse(call_text.str()), &administrator);
+  ASSERT_EQ(call.status, 201) << call.raw.body;
 
   const std::map<std::string, std::string> ids = {
       {"organisations", owner_a.user["organisation_id"].get<std::string>()},
@@ -126,6 +137,7 @@ TEST(authorization_matrix, every_route_of_intake_answers_each_kind_of_caller_as_
       {"api_tokens", token_a.body["id"].get<std::string>()},
       {"users", member_a["id"].get<std::string>()},
       {"internal", owner_a.user["organisation_id"].get<std::string>()},
+      {"calls", call.body["id"].get<std::string>()},
   };
   const std::map<caller_kind, std::pair<std::string, std::string>> logins = {
       {partner_a, {"owner.a@example.org", password}},

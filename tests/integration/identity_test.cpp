@@ -19,11 +19,6 @@ const std::string password = "correct horse battery staple";
 
 std::string cookie_token(const session& s) { return s.cookie.substr(s.cookie.find('=') + 1); }
 
-std::vector<std::string> error_codes(const api_response& r) {
-  std::vector<std::string> out;
-  for (const auto& e : r.body.value("errors", json::array())) out.push_back(e["field"].get<std::string>() + " " + e["code"].get<std::string>());
-  return out;
-}
 
 TEST(identity, stored_password_is_argon2id_with_19_mib_and_two_passes_and_no_token_is_stored_in_clear) {
   intake_stack stack;
@@ -232,11 +227,11 @@ TEST(identity, administrators_page_through_organisations_with_a_cursor) {
   EXPECT_EQ(ids.size(), 3u);
   auto exact = stack.call("GET", "/api/intake/v1/organisations?limit=3", std::nullopt, &admin);
   EXPECT_TRUE(exact.body["next_cursor"].is_null()) << "a full last page has no next page";
-  EXPECT_EQ(error_codes(stack.call("GET", "/api/intake/v1/organisations?limit=many", std::nullopt, &admin)),
+  EXPECT_EQ((stack.call("GET", "/api/intake/v1/organisations?limit=many", std::nullopt, &admin)).field_errors(),
             std::vector<std::string>{"limit bad_format"});
-  EXPECT_EQ(error_codes(stack.call("GET", "/api/intake/v1/organisations?limit=0", std::nullopt, &admin)),
+  EXPECT_EQ((stack.call("GET", "/api/intake/v1/organisations?limit=0", std::nullopt, &admin)).field_errors(),
             std::vector<std::string>{"limit out_of_range"});
-  EXPECT_EQ(error_codes(stack.call("GET", "/api/intake/v1/organisations?cursor=xyz", std::nullopt, &admin)),
+  EXPECT_EQ((stack.call("GET", "/api/intake/v1/organisations?cursor=xyz", std::nullopt, &admin)).field_errors(),
             std::vector<std::string>{"cursor bad_format"});
 }
 
@@ -339,7 +334,7 @@ TEST(identity, the_invitation_mail_link_creates_a_judge_who_can_sign_in) {
                                    {"organisation_id", partner.user["organisation_id"]}},
                               &admin);
   EXPECT_EQ(wrong_org.status, 422);
-  EXPECT_EQ(error_codes(wrong_org), std::vector<std::string>{"/organisation_id not_allowed"});
+  EXPECT_EQ(wrong_org.field_errors(), std::vector<std::string>{"/organisation_id not_allowed"});
 }
 
 TEST(identity, an_invitation_from_an_inviter_disabled_since_is_withdrawn) {
@@ -378,7 +373,7 @@ TEST(identity, wrong_current_passwords_count_as_failed_sign_ins) {
                         json{{"current_password", "guess number " + std::to_string(i)}, {"new_password", "a brand new passphrase"}},
                         &owner);
     EXPECT_EQ(r.status, 422);
-    EXPECT_EQ(error_codes(r), std::vector<std::string>{"/current_password wrong_password"});
+    EXPECT_EQ(r.field_errors(), std::vector<std::string>{"/current_password wrong_password"});
   }
   auto limited = stack.call("PUT", "/api/intake/v1/me/password",
                             json{{"current_password", password}, {"new_password", "a brand new passphrase"}}, &owner);
@@ -399,7 +394,7 @@ TEST(identity, password_reset_by_mail_sets_a_new_password_and_ends_every_session
 
   auto weak = stack.call("POST", "/api/intake/v1/password-resets/confirm", json{{"token", m.token}, {"password", "qwerty123"}});
   EXPECT_EQ(weak.status, 422);
-  EXPECT_EQ(error_codes(weak), std::vector<std::string>{"/password too_common"});
+  EXPECT_EQ(weak.field_errors(), std::vector<std::string>{"/password too_common"});
   const std::string next = "rivers of the southern hills";
   auto done = stack.call("POST", "/api/intake/v1/password-resets/confirm", json{{"token", m.token}, {"password", next}});
   ASSERT_EQ(done.status, 204) << done.raw.body;
@@ -427,14 +422,14 @@ TEST(identity, bad_registrations_get_a_problem_naming_each_field_and_write_nothi
   auto r = stack.call("POST", "/api/intake/v1/registrations", unknown);
   EXPECT_EQ(r.status, 422);
   EXPECT_EQ(r.code(), "validation_failed");
-  EXPECT_EQ(error_codes(r), std::vector<std::string>{"/account/nickname unknown_field"});
+  EXPECT_EQ(r.field_errors(), std::vector<std::string>{"/account/nickname unknown_field"});
 
   auto wrong_type = good;
   wrong_type["account"]["email"] = 42;
   wrong_type["organisation"]["country"] = "Kenya";
   r = stack.call("POST", "/api/intake/v1/registrations", wrong_type);
   EXPECT_EQ(r.status, 422);
-  EXPECT_EQ(error_codes(r), (std::vector<std::string>{"/account/email wrong_type", "/organisation/country bad_format"}));
+  EXPECT_EQ(r.field_errors(), (std::vector<std::string>{"/account/email wrong_type", "/organisation/country bad_format"}));
 
   auto too_long = good;
   too_long["account"]["name"] = std::string(201, 'x');
@@ -443,22 +438,22 @@ TEST(identity, bad_registrations_get_a_problem_naming_each_field_and_write_nothi
   too_long["organisation"]["names"]["zh"] = village_names;
   r = stack.call("POST", "/api/intake/v1/registrations", too_long);
   EXPECT_EQ(r.status, 422);
-  EXPECT_EQ(error_codes(r), (std::vector<std::string>{"/account/name too_long", "/organisation/names/zh too_long"}));
+  EXPECT_EQ(r.field_errors(), (std::vector<std::string>{"/account/name too_long", "/organisation/names/zh too_long"}));
 
   auto missing = good;
   missing["account"].erase("password");
   r = stack.call("POST", "/api/intake/v1/registrations", missing);
-  EXPECT_EQ(error_codes(r), std::vector<std::string>{"/account/password missing"});
+  EXPECT_EQ(r.field_errors(), std::vector<std::string>{"/account/password missing"});
 
   auto short_password = good;
   short_password["account"]["password"] = "short";
   r = stack.call("POST", "/api/intake/v1/registrations", short_password);
-  EXPECT_EQ(error_codes(r), std::vector<std::string>{"/account/password too_short"});
+  EXPECT_EQ(r.field_errors(), std::vector<std::string>{"/account/password too_short"});
 
   auto common = good;
   common["account"]["password"] = "Password1";
   r = stack.call("POST", "/api/intake/v1/registrations", common);
-  EXPECT_EQ(error_codes(r), std::vector<std::string>{"/account/password too_common"});
+  EXPECT_EQ(r.field_errors(), std::vector<std::string>{"/account/password too_common"});
 
   // Invalid UTF-8 in a string is refused before anything is read from it.
   auto text = good.dump();
@@ -480,7 +475,7 @@ TEST(identity, bad_registrations_get_a_problem_naming_each_field_and_write_nothi
   r = stack.call("POST", "/api/intake/v1/registrations", again);
   EXPECT_EQ(r.status, 409);
   EXPECT_EQ(r.code(), "email_taken");
-  EXPECT_EQ(error_codes(r), std::vector<std::string>{"/account/email email_taken"});
+  EXPECT_EQ(r.field_errors(), std::vector<std::string>{"/account/email email_taken"});
   EXPECT_EQ(stack.query_row("SELECT count(*) FROM identity.organisations")[0], "1") << "the second organisation was not kept";
 }
 

@@ -48,6 +48,15 @@ std::string decode_header(const std::string& value) {
 
 std::string source_dir() { return CASECALL_SOURCE_DIR; }
 
+std::vector<std::string> api_response::field_errors() const {
+  std::vector<std::string> out;
+  if (!body.is_object()) return out;
+  for (const auto& e : body.value("errors", nlohmann::json::array())) {
+    out.push_back(e["field"].get<std::string>() + " " + e["code"].get<std::string>());
+  }
+  return out;
+}
+
 intake_stack::intake_stack(std::map<std::string, std::string> env) {
   mail_dir_ = env_or_fail("CASECALL_TEST_SCRATCH") + "/mail-" + db_.name();
   std::filesystem::create_directories(mail_dir_);

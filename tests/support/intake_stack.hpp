@@ -32,6 +32,8 @@ struct api_response {
   nlohmann::json body;  // null when the body is not JSON
   http_response raw;
   std::string code() const { return body.is_object() ? body.value("code", std::string()) : std::string(); }
+  // The problem's `errors` as "<field> <code>" lines, in order.
+  std::vector<std::string> field_errors() const;
 };
 
 // A signed-in browser: its cookie and the CSRF token of its session.

@@ -79,3 +79,16 @@ export function header(record, name) {
   const values = headerValues(record, name);
   return values.length ? values.join(', ') : undefined;
 }
+
+// A JSON API call: `json` (when given) is sent as the body; the record is checked against
+// `contract` (lib/openapi.mjs) and gains `json`, the parsed body (null when empty).
+export async function apiCall(contract, base, path, { method = 'GET', json, headers = {} } = {}) {
+  const res = await rawRequest(base, path, {
+    method,
+    headers: { ...(json === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
+    body: json === undefined ? undefined : JSON.stringify(json),
+  });
+  contract.validateResponse(res);
+  res.json = res.body ? JSON.parse(res.body) : null;
+  return res;
+}

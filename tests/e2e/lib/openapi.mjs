@@ -28,6 +28,9 @@ import { parse as parseYaml } from 'yaml';
 
 export const PROTO_DIR = fileURLToPath(new URL('../../../proto/', import.meta.url));
 
+// `format: language`, as the service checks it (libs/http/json_schema.cpp): a BCP 47-like tag.
+export const LANGUAGE_TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 // Every keyword of JSON Schema draft-07 (core, validation, annotations). Nothing else may
@@ -213,6 +216,7 @@ export class Contract {
     this.compiled = new WeakMap();
     this.ajv = new Ajv({ strict: true, allErrors: true, validateFormats: true });
     addFormats(this.ajv);
+    this.ajv.addFormat('language', LANGUAGE_TAG);
     this.doc = this.#load(this.url);
     if (typeof this.doc.openapi !== 'string' || !this.doc.openapi.startsWith('3.1.')) {
       throw new ContractError(`${this.name}: expected an OpenAPI 3.1 document, found openapi: ${this.doc.openapi}`);

@@ -1,0 +1,80 @@
+// Calls through the front door, every answer checked against proto/intake.yaml: an
+// administrator (made with the shipped create-admin command) makes a call from the demo
+// fixture, anyone reads it, a stale change is refused.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, test } from 'node:test';
+
+import { binDir, frontDoorUrl } from './lib/env.mjs';
+import { apiCall, header } from './lib/http.mjs';
+import { loadContract } from './lib/openapi.mjs';
+
+const BASE = frontDoorUrl();
+const contract = loadContract('intake.yaml');
+const FIXTURE = fileURLToPath(new URL('../fixtures/gs7-call.json', import.meta.url));
+
+function call(method, route, { json, headers = {} } = {}) {
+  return apiCall(contract, BASE, `/api/intake/v1${route}`, { method, json, headers });
+}
+
+function createAdmin(email, password) {
+  const port = process.env.CASECALL_TEST_PG_PORT;
+  assert.ok(port && process.env.PGPASSFILE, 'CASECALL_TEST_PG_PORT and PGPASSFILE must be set (./casecall test sets them)');
+  const dir = mkdtempSync(path.join(tmpdir(), 'casecall-e2e-'));
+  const file = path.join(dir, 'password');
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  const run = spawnSync(
+    path.join(binDir(), 'casecall-intake'),
+    ['create-admin', '--email', email, '--name', 'E2E Administrator', '--password-file', file],
+    { encoding: 'utf8', env: { ...process.env, CASECALL_DB_URL: `postgresql://casecall_intake@127.0.0.1:${port}/casecall` } },
+  );
+  assert.equal(run.status, 0, run.stderr + run.stdout);
+}
+
+describe('calls through the front door', () => {
+  const email = `admin-${randomUUID()}@example.org`;
+  const password = 'an administrator of the call';
+  let session;
+  let created;
+
+  test('an administrator makes a call', async () => {
+    createAdmin(email, password);
+    const signedIn = await call('POST', '/sessions', { json: { email, password } });
+    assert.equal(signedIn.status, 201, signedIn.body);
+    session = { Cookie: header(signedIn, 'Set-Cookie').split(';')[0], 'X-CSRF-Token': signedIn.json.csrf_token };
+    const body = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+    body.reference_prefix = `E${randomUUID().replace(/-/g, '').slice(0, 6).toUpperCase()}`;
+    created = await call('POST', '/calls', { json: body, headers: session });
+    assert.equal(created.status, 201, created.body);
+    assert.deepEqual(created.json.form, body.form);
+  });
+
+  test('anyone reads it, and the list shows it without its form', async () => {
+    const one = await call('GET', `/calls/${created.json.id}`);
+    assert.equal(one.status, 200);
+    assert.equal(header(one, 'ETag'), '"1"');
+    const list = await call('GET', '/calls');
+    const mine = list.json.items.find((c) => c.id === created.json.id);
+    assert.ok(mine && !('form' in mine));
+  });
+
+  test('a change needs the current ETag; a stale one is 412', async () => {
+    const ok = await call('PATCH', `/calls/${created.json.id}`, {
+      json: { grace_minutes: 30 },
+      headers: { ...session, 'If-Match': '"1"' },
+    });
+    assert.equal(ok.status, 200, ok.body);
+    const stale = await call('PATCH', `/calls/${created.json.id}`, {
+      json: { grace_minutes: 0 },
+      headers: { ...session, 'If-Match': '"1"' },
+    });
+    assert.equal(stale.status, 412);
+    const bad = await call('POST', '/calls', { json: { reference_prefix: 'x' }, headers: session });
+    assert.equal(bad.status, 422);
+  });
+});
