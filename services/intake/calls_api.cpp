@@ -26,8 +26,6 @@ constexpr db::query call_by_id{
 constexpr db::query time_zone_exists{"intake.time_zone_exists",
                                      "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)"};
 
-[[noreturn]] void not_found() { throw http::problem_error(http::problems::not_found()); }
-
 [[noreturn]] void invalid(std::vector<http::field_error> errors) {
   throw http::problem_error(http::problems::validation_failed(std::move(errors)));
 }
@@ -168,12 +166,7 @@ struct api {
 }  // namespace
 
 void add_call_routes(http::router& routes, service::context& ctx, const http::schema_set& schemas) {
-  auto a = std::make_shared<api>(api{ctx, schemas});
-  using handler_fn = http::awaitable<response> (api::*)(request&) const;
-  auto add = [&](method verb, std::string path, std::string name, access who, handler_fn fn, std::uint64_t limit) {
-    routes.add({.verb = verb, .pattern = std::move(path), .name = std::move(name), .who = who, .body_limit = limit},
-               [a, fn](request& req) { return ((*a).*fn)(req); });
-  };
+  auto add = route_adder(routes, std::make_shared<api>(api{ctx, schemas}));
   const std::string p = "/api/intake/v1/calls";
   // A call with its form and texts in five languages is larger than most bodies.
   constexpr std::uint64_t call_body_limit = 1024 * 1024;

@@ -37,10 +37,6 @@ constexpr auto verify_email_lifetime_hours = 48;
 constexpr auto reset_lifetime_hours = 2;
 constexpr auto invitation_lifetime_hours = 24 * 7;
 
-[[noreturn]] void fail(unsigned status, std::string code, std::string title, std::string detail) {
-  throw http::problem_error(http::problems::make(status, std::move(code), std::move(title), std::move(detail)));
-}
-
 [[noreturn]] void fail_field(std::string field, std::string code, std::string message) {
   throw http::problem_error(http::problems::validation_failed({{std::move(field), std::move(code), std::move(message)}}));
 }
@@ -50,8 +46,6 @@ constexpr auto invitation_lifetime_hours = 24 * 7;
   p.errors.push_back({std::move(field), std::move(code), std::move(message)});
   throw http::problem_error(std::move(p));
 }
-
-[[noreturn]] void not_found() { throw http::problem_error(http::problems::not_found()); }
 
 json parse_row_json(const pqxx::field& f) { return json::parse(f.c_str()); }
 
@@ -1217,11 +1211,11 @@ void add_identity_routes(http::router& routes, service::context& ctx, const http
   auto a = std::make_shared<api>(api{ctx, schemas});
   const std::string p = "/api/intake/v1";
   using handler_fn = http::awaitable<response> (api::*)(request&) const;
-  auto add = [&](method verb, std::string path, std::string name, access who, handler_fn fn,
-                 std::uint64_t body_limit = 64 * 1024) {
-    routes.add({.verb = verb, .pattern = std::move(path), .name = std::move(name), .who = who,
-                .body_limit = verb == method::get || verb == method::delete_ ? 0 : body_limit},
-               [a, fn](request& req) { return ((*a).*fn)(req); });
+  auto add_route = route_adder(routes, a);
+  // Identity's bodies are small: 64 KiB, and none on GET and DELETE.
+  auto add = [&](method verb, std::string path, std::string name, access who, handler_fn fn) {
+    add_route(verb, std::move(path), std::move(name), who, fn,
+              verb == method::get || verb == method::delete_ ? 0 : 64 * 1024);
   };
   const auto signed_in = http::signed_in;
   const auto partner_or_admin = access::partner | access::admin;

@@ -14,6 +14,12 @@ namespace {
 
 }  // namespace
 
+void fail(unsigned status, std::string code, std::string title, std::string detail) {
+  throw http::problem_error(http::problems::make(status, std::move(code), std::move(title), std::move(detail)));
+}
+
+void not_found() { throw http::problem_error(http::problems::not_found()); }
+
 bool is_uuid(std::string_view s) {
   if (s.size() != 36) return false;
   for (std::size_t i = 0; i < s.size(); ++i) {

@@ -5,6 +5,7 @@
 #include "identity/identity.hpp"
 #include "identity/passwords.hpp"
 #include "intake/calls_api.hpp"
+#include "intake/cases_api.hpp"
 #include "intake/identity_api.hpp"
 #include "mail/outbox.hpp"
 
@@ -110,6 +111,7 @@ service::definition definition() {
                 routes.set_guard(identity::make_guard(ctx.config.auth, ctx.db, "intake"));
                 add_identity_routes(routes, ctx, request_schemas());
                 add_call_routes(routes, ctx, request_schemas());
+                add_case_routes(routes, ctx, request_schemas());
               },
           .background = [](service::context& ctx) -> std::shared_ptr<void> {
             if (ctx.config.mail.smtp_url.empty()) return nullptr;

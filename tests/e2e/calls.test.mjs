@@ -12,6 +12,7 @@ import { describe, test } from 'node:test';
 
 import { binDir, frontDoorUrl } from './lib/env.mjs';
 import { apiCall, header } from './lib/http.mjs';
+import { mailTo } from './lib/mail.mjs';
 import { loadContract } from './lib/openapi.mjs';
 
 const BASE = frontDoorUrl();
@@ -48,6 +49,8 @@ describe('calls through the front door', () => {
     assert.equal(signedIn.status, 201, signedIn.body);
     session = { Cookie: header(signedIn, 'Set-Cookie').split(';')[0], 'X-CSRF-Token': signedIn.json.csrf_token };
     const body = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+    body.opens_at = '2020-01-01T00:00:00Z'; // open now
+    body.closes_at = '2099-01-01T00:00:00Z';
     body.reference_prefix = `E${randomUUID().replace(/-/g, '').slice(0, 6).toUpperCase()}`;
     created = await call('POST', '/calls', { json: body, headers: session });
     assert.equal(created.status, 201, created.body);
@@ -76,5 +79,42 @@ describe('calls through the front door', () => {
     assert.equal(stale.status, 412);
     const bad = await call('POST', '/calls', { json: { reference_prefix: 'x' }, headers: session });
     assert.equal(bad.status, 422);
+  });
+
+  test('a partner starts a case in it, once per Idempotency-Key, and saves it with If-Match', async () => {
+    // The partner registers; the verification link comes by mail.
+    const partner = `partner-${randomUUID()}@example.org`;
+    const registered = await call('POST', '/registrations', {
+      json: {
+        organisation: { names: { en: 'Case Writers' }, country: 'KE', kind: 'ngo', address: 'Nairobi' },
+        account: { email: partner, name: 'Wanjiru', language: 'en', password },
+      },
+    });
+    assert.equal(registered.status, 201, registered.body);
+    const token = (await mailTo(partner)).match(/#token=([A-Za-z0-9_-]{43})/)[1];
+    assert.equal((await call('POST', '/email-verifications', { json: { token } })).status, 200);
+    const signedIn = await call('POST', '/sessions', { json: { email: partner, password } });
+    const writer = { Cookie: header(signedIn, 'Set-Cookie').split(';')[0], 'X-CSRF-Token': signedIn.json.csrf_token };
+
+    const key = randomUUID();
+    const body = { answers: { title: 'Mobile money for smallholders', case_language: 'en' } };
+    const made = await call('POST', `/calls/${created.json.id}/cases`, { json: body, headers: { ...writer, 'Idempotency-Key': key } });
+    assert.equal(made.status, 201, made.body);
+    assert.equal(made.json.fields['/english_abstract'].state, 'hidden');
+    const again = await call('POST', `/calls/${created.json.id}/cases`, { json: body, headers: { ...writer, 'Idempotency-Key': key } });
+    assert.equal(again.json.id, made.json.id);
+    const saved = await call('PATCH', `/cases/${made.json.id}`, {
+      json: { answers: { background: 'Farmers walked two days to sell tea.' } },
+      headers: { ...writer, 'If-Match': header(made, 'ETag') },
+    });
+    assert.equal(saved.status, 200, saved.body);
+    assert.equal(saved.json.fields['/background'].count, 7);
+    const stale = await call('PATCH', `/cases/${made.json.id}`, {
+      json: { answers: { background: 'Lost update' } },
+      headers: { ...writer, 'If-Match': header(made, 'ETag') },
+    });
+    assert.equal(stale.status, 412);
+    const list = await call('GET', '/cases', { headers: { Cookie: writer.Cookie } });
+    assert.deepEqual(list.json.items.map((c) => c.id), [made.json.id]);
   });
 });

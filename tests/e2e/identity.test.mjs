@@ -4,50 +4,16 @@
 // If-Match, make an API token and use it, sign out.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, watch } from 'node:fs';
-import path from 'node:path';
 import { describe, test } from 'node:test';
 
 import { frontDoorUrl } from './lib/env.mjs';
 import { apiCall, header } from './lib/http.mjs';
+import { mailTo } from './lib/mail.mjs';
 import { loadContract } from './lib/openapi.mjs';
 
 const BASE = frontDoorUrl();
 const API = '/api/intake/v1';
 const contract = loadContract('intake.yaml');
-
-function mailDir() {
-  const dir = process.env.CASECALL_E2E_MAIL_DIR;
-  assert.ok(dir && existsSync(dir), 'CASECALL_E2E_MAIL_DIR must name the SMTP sink\'s folder (./casecall test sets it)');
-  return dir;
-}
-
-// The first mail in the sink's folder addressed to `address`, waiting for it to arrive.
-function mailTo(address, timeoutMs = 30_000) {
-  const dir = mailDir();
-  const find = () => {
-    for (const name of readdirSync(dir).filter((f) => f.endsWith('.eml')).sort()) {
-      const text = readFileSync(path.join(dir, name), 'utf8');
-      if (text.includes(`X-Envelope-To: ${address}`)) return text;
-    }
-    return null;
-  };
-  return new Promise((resolve, reject) => {
-    const watcher = watch(dir);
-    const finish = (fn, value) => {
-      clearTimeout(timer);
-      watcher.close();
-      fn(value);
-    };
-    const timer = setTimeout(() => finish(reject, new Error(`no mail to ${address} in ${dir} within ${timeoutMs} ms`)), timeoutMs);
-    watcher.on('change', () => {
-      const found = find();
-      if (found) finish(resolve, found);
-    });
-    const already = find();
-    if (already) finish(resolve, already);
-  });
-}
 
 function call(method, route, { json, headers = {} } = {}) {
   return apiCall(contract, BASE, `${API}${route}`, { method, json, headers });

@@ -73,6 +73,10 @@ const std::map<std::string, row>& expectations() {
       {"intake.calls.create",                 {no,  no,  no,  no,  422, no}},
       {"intake.calls.get",                    {200, 200, 200, 200, 200, 200}},
       {"intake.calls.update",                 {no,  no,  no,  no,  428, no}},
+      {"intake.cases.create",                 {no,  201, 201, no,  no,  no}},
+      {"intake.cases.list",                   {no,  200, 200, no,  200, no}},
+      {"intake.cases.get",                    {no,  200, 404, no,  200, no}},
+      {"intake.cases.update",                 {no,  428, 404, no,  no,  no}},
   };
   return table;
 }
@@ -127,8 +131,13 @@ TEST(authorization_matrix, every_route_of_intake_answers_each_kind_of_caller_as_
   std::ifstream fixture(source_dir() + "/tests/fixtures/gs7-call.json");
   std::stringstream call_text;
   call_text << fixture.rdbuf();
-  auto call = stack.call("POST", "/api/intake/v1/calls", json::parse(call_text.str()), &administrator);
+  auto call_body = json::parse(call_text.str());
+  call_body["opens_at"] = "2020-01-01T00:00:00Z";  // open now, so that partners may make cases
+  call_body["closes_at"] = "2099-01-01T00:00:00Z";
+  auto call = stack.call("POST", "/api/intake/v1/calls", call_body, &administrator);
   ASSERT_EQ(call.status, 201) << call.raw.body;
+  auto case_a = stack.call("POST", "/api/intake/v1/calls/" + call.body["id"].get<std::string>() + "/cases", json::object(), &owner_a);
+  ASSERT_EQ(case_a.status, 201) << case_a.raw.body;
 
   const std::map<std::string, std::string> ids = {
       {"organisations", owner_a.user["organisation_id"].get<std::string>()},
@@ -138,6 +147,7 @@ TEST(authorization_matrix, every_route_of_intake_answers_each_kind_of_caller_as_
       {"users", member_a["id"].get<std::string>()},
       {"internal", owner_a.user["organisation_id"].get<std::string>()},
       {"calls", call.body["id"].get<std::string>()},
+      {"cases", case_a.body["id"].get<std::string>()},
   };
   const std::map<caller_kind, std::pair<std::string, std::string>> logins = {
       {partner_a, {"owner.a@example.org", password}},
@@ -165,10 +175,12 @@ TEST(authorization_matrix, every_route_of_intake_answers_each_kind_of_caller_as_
     std::string path = route["path"].get<std::string>();
     std::string resource = name.substr(name.find('.') + 1);
     resource = resource.substr(0, resource.find('.'));
-    for (const std::string param : {"{id}", "{user_id}"}) {
+    for (const std::string param : {"{id}", "{user_id}", "{call_id}"}) {
       auto at = path.find(param);
       if (at == std::string::npos) continue;
-      path.replace(at, param.size(), param == "{user_id}" ? member_a["id"].get<std::string>() : ids.at(resource));
+      path.replace(at, param.size(), param == "{user_id}"   ? member_a["id"].get<std::string>()
+                                     : param == "{call_id}" ? call.body["id"].get<std::string>()
+                                                            : ids.at(resource));
     }
     const bool has_body = method == "POST" || method == "PUT" || method == "PATCH";
 
