@@ -23,7 +23,7 @@ constexpr std::string_view text(std::string_view raw) { return raw.substr(1); }
 // Every body: greeting, what the mail is about, the link alone on its line (when there is
 // one), its single use and lifetime, what to do when the mail was not expected, sign-off.
 // Lines stay within 76 columns (a CJK character counts two) for values of usual length.
-constexpr std::array<mail_template, 20> templates = {{
+constexpr std::array<mail_template, 25> templates = {{
     // ---------------------------------------------------------------- verify_email
     {"verify_email", "en", "Confirm your e-mail address for casecall", text(R"txt(
 Hello {{name}},
@@ -332,6 +332,84 @@ es posible que otra persona tenga acceso a su cuenta.
 
 — casecall
 )txt")},
+    // ---------------------------------------------------------------- case_receipt
+    {"case_receipt", "en", "Received: case {{reference}}", text(R"txt(
+Hello {{name}},
+
+Your case {{reference}} for {{call}}
+was received on {{submitted_at}} (server time, UTC).
+
+Its receipt is this SHA-256 of the submitted content and attachments:
+{{hash}}
+
+You can read the case, and change or withdraw it until the deadline, here:
+
+{{link}}
+
+— casecall
+)txt")},
+    {"case_receipt", "fr", "Reçu : cas {{reference}}", text(R"txt(
+Bonjour {{name}},
+
+Votre cas {{reference}} pour {{call}}
+a été reçu le {{submitted_at}} (heure du serveur, UTC).
+
+Son reçu est cette empreinte SHA-256 du contenu et des pièces jointes :
+{{hash}}
+
+Vous pouvez consulter le cas, le modifier ou le retirer jusqu'à la
+date limite ici :
+
+{{link}}
+
+— casecall
+)txt")},
+    {"case_receipt", "es", "Recibido: caso {{reference}}", text(R"txt(
+Hola, {{name}}:
+
+Su caso {{reference}} para {{call}}
+se recibió el {{submitted_at}} (hora del servidor, UTC).
+
+Su recibo es esta huella SHA-256 del contenido y los archivos adjuntos:
+{{hash}}
+
+Puede consultar el caso, modificarlo o retirarlo hasta la fecha límite
+aquí:
+
+{{link}}
+
+— casecall
+)txt")},
+    {"case_receipt", "zh", "已收到：案例 {{reference}}", text(R"txt(
+{{name}}，您好：
+
+您为“{{call}}”提交的案例 {{reference}}
+已于 {{submitted_at}}（服务器时间，UTC）收到。
+
+本次提交内容及附件的 SHA-256 回执为：
+{{hash}}
+
+截止日期前，您可在此查看、修改或撤回该案例：
+
+{{link}}
+
+—— casecall
+)txt")},
+    {"case_receipt", "ar", "تم الاستلام: الحالة {{reference}}", text(R"txt(
+مرحبًا {{name}}،
+
+تم استلام حالتكم {{reference}} المقدّمة إلى {{call}}
+في {{submitted_at}} (توقيت الخادم، UTC).
+
+إيصالها هو بصمة SHA-256 هذه للمحتوى والمرفقات المقدّمة:
+{{hash}}
+
+يمكنكم الاطلاع على الحالة أو تعديلها أو سحبها حتى الموعد النهائي هنا:
+
+{{link}}
+
+— casecall
+)txt")},
 }};
 
 constexpr std::string_view fallback_language = "en";
@@ -416,8 +494,8 @@ rendered render(std::string_view kind, std::string_view language, const values_m
 }
 
 const std::vector<std::string_view>& kinds() {
-  static const std::vector<std::string_view> list = {"verify_email", "invitation",
-                                                     "password_reset", "password_changed"};
+  static const std::vector<std::string_view> list = {"verify_email", "invitation", "password_reset",
+                                                     "password_changed", "case_receipt"};
   return list;
 }
 

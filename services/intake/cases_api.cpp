@@ -9,7 +9,10 @@
 #include "identity/identity.hpp"
 #include "intake/domain/content.hpp"
 #include "intake/request_util.hpp"
+#include "mail/outbox.hpp"
 
+#include <charconv>
+#include <cstdio>
 #include <optional>
 
 namespace casecall::intake {
@@ -261,6 +264,165 @@ struct api {
     if (!out) not_found();
     co_return case_response(*out);
   }
+
+  // POST /cases/{id}/submit (partners of its organisation): If-Match required. Checks
+  // everything and answers 422 listing every problem, or a receipt: the reference, the
+  // server's time and the SHA-256 of the canonical JSON of what was submitted.
+  http::awaitable<response> submit(request& req) const {
+    const auto id = uuid_param(req, "id");
+    const auto& me = identity::caller(req);
+    auto work = [&](db::connection& c, pqxx::work& tx) -> std::optional<json> {
+      auto found = visible_case(c, tx, req, id, true);
+      if (!found) return std::nullopt;
+      auto& current = found->first;
+      check_version(if_match_version(req), current["version"].get<int>(), "case");
+      auto call_row = tx.exec_params1(
+          "SELECT form::text, declarations::text, intake.call_status(c), english_abstract_required, reference_prefix, "
+          "coalesce(titles->>$2, titles->>'en') FROM intake.calls c WHERE id = $1 FOR UPDATE",
+          found->second, me.language);
+      call_facts call{json::parse(call_row[0].c_str()), json::parse(call_row[1].c_str()), call_row[2].as<std::string>()};
+      require_open(call);
+      if (current["status"] == "withdrawn") fail(409, "case_withdrawn", "Case withdrawn", "A withdrawn case is not submitted again.");
+      // Everything that stops a submission, all at once.
+      const auto& answers = current["answers"];
+      auto problems = domain::blocking(domain::field_states(call.form, answers), "/answers");
+      const bool english = answers.value("case_language", std::string("en")) == "en";
+      if (call_row[3].as<bool>() && !english && answers.value("english_abstract", std::string()).empty() &&
+          std::none_of(problems.begin(), problems.end(), [](const auto& e) { return e.field == "/answers/english_abstract"; })) {
+        problems.push_back({"/answers/english_abstract", "missing", "A case not written in English needs an English abstract."});
+      }
+      for (const auto& d : call.declarations) {
+        const auto& accepted = current["declarations"];
+        if (std::find(accepted.begin(), accepted.end(), d["id"]) == accepted.end()) {
+          problems.push_back({"/declarations", "missing", "The declaration " + d["id"].get<std::string>() + " must be accepted."});
+        }
+      }
+      if (!problems.empty()) throw http::problem_error(http::problems::validation_failed(std::move(problems)));
+
+      std::string reference = current["reference"].is_string() ? current["reference"].get<std::string>() : std::string();
+      if (reference.empty()) {
+        auto n = tx.exec_params1("UPDATE intake.calls SET next_case_number = next_case_number + 1 WHERE id = $1 "
+                                 "RETURNING next_case_number - 1",
+                                 found->second)[0]
+                     .as<int>();
+        char number[16];
+        std::snprintf(number, sizeof number, "%04d", n);
+        reference = call_row[4].as<std::string>() + "-" + number;
+      }
+      const int number = tx.exec_params1("SELECT coalesce(max(number), 0) + 1 FROM intake.case_versions WHERE case_id = $1", id)[0]
+                             .as<int>();
+      // What the receipt covers, as canonical JSON: compact, object keys in byte order, UTF-8.
+      const json content = {{"case_id", id},
+                            {"call_id", found->second},
+                            {"reference", reference},
+                            {"number", number},
+                            {"answers", answers},
+                            {"co_authors", current["co_authors"]},
+                            {"contacts", current["contacts"]},
+                            {"declarations", current["declarations"]},
+                            {"attachments", json::array()}};
+      const auto canonical = content.dump();
+      const auto hash = identity::sha256_hex(canonical);
+      auto version = tx.exec_params1(
+          "INSERT INTO intake.case_versions (case_id, number, submitted_by, canonical, sha256) VALUES ($1, $2, $3, $4, $5) "
+          "RETURNING intake.ts(submitted_at), to_char(submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+          id, number, me.user_id, canonical, hash);
+      tx.exec_params(
+          "UPDATE intake.cases SET status = 'submitted', reference = $2, submitted_number = $3, "
+          "submitted_case_version = version + 1 WHERE id = $1",
+          id, reference, number);
+      tx.exec_params("INSERT INTO intake.review_outbox (case_id, event, case_number, payload) VALUES ($1, 'submitted', $2, $3::jsonb)",
+                     id, number, json{{"content", content}, {"sha256", hash}, {"organisation_id", current["organisation_id"]}}.dump());
+      const json receipt = {{"case_id", id},   {"reference", reference}, {"number", number},
+                            {"submitted_at", version[1].as<std::string>()}, {"sha256", hash}};
+      auto e = identity::audit_event(req, stream, "case.submitted", "case", id);
+      e.detail = {{"reference", reference}, {"number", number}, {"sha256", hash}};
+      audit::record(c, tx, e);
+      mail::enqueue_template(c, tx, "case_receipt", me.language, me.email, me.name,
+                             {{"name", me.name},
+                              {"reference", reference},
+                              {"call", call_row[5].as<std::string>()},
+                              {"submitted_at", version[1].as<std::string>()},
+                              {"hash", hash},
+                              {"link", ctx.config.auth.public_url + "/app/cases/" + id}},
+                             req.request_id);
+      return receipt;
+    };
+    auto receipt = co_await db::transact(ctx.db, std::move(work));
+    if (!receipt) not_found();
+    auto res = response::json(*receipt, 201);
+    res.set_header("Location", "/api/intake/v1/cases/" + id + "/versions/" + std::to_string((*receipt)["number"].get<int>()));
+    co_return res;
+  }
+
+  // POST /cases/{id}/withdraw (partners of its organisation): If-Match required; until the
+  // call closes.
+  http::awaitable<response> withdraw(request& req) const {
+    const auto id = uuid_param(req, "id");
+    auto work = [&](db::connection& c, pqxx::work& tx) -> std::optional<json> {
+      auto found = visible_case(c, tx, req, id, true);
+      if (!found) return std::nullopt;
+      check_version(if_match_version(req), found->first["version"].get<int>(), "case");
+      auto call = load_call(tx, found->second, true);
+      require_open(*call);
+      if (found->first["status"] != "submitted") {
+        fail(409, "not_submitted", "Not submitted", "Only a submitted case is withdrawn; a draft is simply left.");
+      }
+      auto row = tx.exec_params1("UPDATE intake.cases SET status = 'withdrawn' WHERE id = $1 RETURNING intake.case_json(cases)::text", id);
+      tx.exec_params("INSERT INTO intake.review_outbox (case_id, event, case_number, payload) VALUES ($1, 'withdrawn', $2, $3::jsonb)",
+                     id, found->first["last_submission"]["number"].get<int>(), json{{"case_id", id}}.dump());
+      audit::record(c, tx, identity::audit_event(req, stream, "case.withdrawn", "case", id));
+      return with_states(json::parse(row[0].c_str()), *call);
+    };
+    auto out = co_await db::transact(ctx.db, std::move(work));
+    if (!out) not_found();
+    co_return case_response(*out);
+  }
+
+  // GET /cases/{id}/versions: every submission, with its receipt.
+  http::awaitable<response> versions(request& req) const {
+    const auto id = uuid_param(req, "id");
+    auto work = [&](db::connection& c, pqxx::work& tx) -> std::optional<json> {
+      if (!visible_case(c, tx, req, id, false)) return std::nullopt;
+      auto rows = tx.exec_params(
+          "SELECT json_build_object('number', v.number, 'reference', c.reference, 'sha256', v.sha256, "
+          "'submitted_at', to_char(v.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))::text "
+          "FROM intake.case_versions v JOIN intake.cases c ON c.id = v.case_id WHERE v.case_id = $1 ORDER BY v.number",
+          id);
+      json items = json::array();
+      for (const auto& r : rows) items.push_back(json::parse(r[0].c_str()));
+      return json{{"items", items}};
+    };
+    auto out = co_await db::transact(ctx.db, std::move(work));
+    if (!out) not_found();
+    co_return response::json(*out);
+  }
+
+  // GET /cases/{id}/versions/{number}: what was submitted, exactly as its receipt covers it.
+  http::awaitable<response> version(request& req) const {
+    const auto id = uuid_param(req, "id");
+    int number = 0;
+    const auto& text = req.param("number");
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (ec != std::errc{} || end != text.data() + text.size() || number < 1) not_found();
+    auto work = [&](db::connection& c, pqxx::work& tx) -> std::optional<json> {
+      if (!visible_case(c, tx, req, id, false)) return std::nullopt;
+      auto rows = tx.exec_params(
+          "SELECT v.canonical, v.sha256, to_char(v.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
+          "FROM intake.case_versions v WHERE v.case_id = $1 AND v.number = $2",
+          id, number);
+      if (rows.empty()) return std::nullopt;
+      auto content = json::parse(rows[0][0].c_str());
+      return json{{"number", number},
+                  {"submitted_at", rows[0][2].as<std::string>()},
+                  {"sha256", rows[0][1].as<std::string>()},
+                  {"canonical", rows[0][0].as<std::string>()},
+                  {"content", content}};
+    };
+    auto out = co_await db::transact(ctx.db, std::move(work));
+    if (!out) not_found();
+    co_return response::json(*out);
+  }
 };
 
 }  // namespace
@@ -274,6 +436,12 @@ void add_case_routes(http::router& routes, service::context& ctx, const http::sc
   add(method::get, p + "/cases", "intake.cases.list", access::partner | access::admin, &api::list, 0);
   add(method::get, p + "/cases/{id}", "intake.cases.get", access::partner | access::admin, &api::get, 0);
   add(method::patch, p + "/cases/{id}", "intake.cases.update", access::partner, &api::update, case_body_limit);
+  // Submitting and withdrawing read no body; a small one (e.g. {}) is let through and ignored.
+  add(method::post, p + "/cases/{id}/submit", "intake.cases.submit", access::partner, &api::submit, 1024);
+  add(method::post, p + "/cases/{id}/withdraw", "intake.cases.withdraw", access::partner, &api::withdraw, 1024);
+  add(method::get, p + "/cases/{id}/versions", "intake.cases.versions", access::partner | access::admin, &api::versions, 0);
+  add(method::get, p + "/cases/{id}/versions/{number}", "intake.cases.version", access::partner | access::admin,
+      &api::version, 0);
 }
 
 }  // namespace casecall::intake

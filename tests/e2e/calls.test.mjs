@@ -3,7 +3,7 @@
 // fixture, anyone reads it, a stale change is refused.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -116,5 +116,27 @@ describe('calls through the front door', () => {
     assert.equal(stale.status, 412);
     const list = await call('GET', '/cases', { headers: { Cookie: writer.Cookie } });
     assert.deepEqual(list.json.items.map((c) => c.id), [made.json.id]);
+
+    // Submitting an incomplete case lists every problem; the receipt of a complete one can be
+    // checked by anyone holding the content, here in JavaScript.
+    const incomplete = await call('POST', `/cases/${made.json.id}/submit`, { headers: { ...writer, 'If-Match': header(saved, 'ETag') } });
+    assert.equal(incomplete.status, 422);
+    assert.ok(incomplete.json.errors.some((e) => e.field === '/answers/results' && e.code === 'missing'));
+    const answers = { country: 'KE', theme: ['finance'], contact_email: 'cases@example.org' };
+    for (const f of ['results', 'approach', 'lessons', 'innovation', 'sustainability', 'replicability']) answers[f] = `About ${f}.`;
+    const complete = await call('PATCH', `/cases/${made.json.id}`, {
+      json: { answers, declarations: created.json.declarations.map((d) => d.id) },
+      headers: { ...writer, 'If-Match': header(saved, 'ETag') },
+    });
+    assert.equal(complete.status, 200, complete.body);
+    const receipt = await call('POST', `/cases/${made.json.id}/submit`, { headers: { ...writer, 'If-Match': header(complete, 'ETag') } });
+    assert.equal(receipt.status, 201, receipt.body);
+    const version = await call('GET', header(receipt, 'Location').replace('/api/intake/v1', ''), { headers: { Cookie: writer.Cookie } });
+    const canonical = (v) =>
+      Array.isArray(v) ? `[${v.map(canonical).join(',')}]`
+      : v && typeof v === 'object' ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`
+      : JSON.stringify(v);
+    assert.equal(canonical(version.json.content), version.json.canonical);
+    assert.equal(createHash('sha256').update(canonical(version.json.content), 'utf8').digest('hex'), receipt.json.sha256);
   });
 });

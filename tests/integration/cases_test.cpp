@@ -138,3 +138,125 @@ TEST(cases, a_call_closed_by_its_dates_refuses_new_drafts_and_saves_with_409) {
 
 }  // namespace
 }  // namespace casecall::testing
+
+namespace casecall::testing {
+namespace {
+
+// Answers that complete every required field of the GS7 form, in English.
+json complete_case() {
+  json answers = {{"title", "Mobile money for smallholder tea farmers"},
+                  {"case_language", "en"},
+                  {"country", "KE"},
+                  {"theme", {"finance", "agriculture"}},
+                  {"contact_email", "cases@example.org"},
+                  {"partners", {{{"name", "Kericho County"}, {"country", "KE"}}}}};
+  for (const char* field : {"background", "approach", "results", "lessons", "innovation", "sustainability", "replicability"}) {
+    answers[field] = std::string("What we wrote about ") + field + ", in a few words.";
+  }
+  return {{"answers", answers},
+          {"co_authors", {{{"name", "Grace Wanjiku"}, {"organisation", "Org A"}}}},
+          {"contacts", {{{"name", "Owner of Org A"}, {"email", "a@example.org"}}}},
+          {"declarations", {"copyright", "consent", "licence"}}};
+}
+
+TEST(submission, a_case_over_a_limit_saves_but_its_submission_is_422_naming_the_field_and_the_count) {
+  cast c;
+  auto body = complete_case();
+  std::string long_text;
+  for (int i = 0; i < 301; ++i) long_text += "word ";
+  body["answers"]["innovation"] = long_text;
+  body["answers"].erase("results");
+  body["declarations"] = {"copyright"};
+  auto made = c.stack.call("POST", "/api/intake/v1/calls/" + c.call_id + "/cases", body, &c.owner_a);
+  ASSERT_EQ(made.status, 201) << made.raw.body;
+  auto submit = c.stack.call("POST", "/api/intake/v1/cases/" + made.body["id"].get<std::string>() + "/submit", std::nullopt,
+                             &c.owner_a, {{"If-Match", made.raw.header("ETag")}});
+  EXPECT_EQ(submit.status, 422) << submit.raw.body;
+  EXPECT_EQ(submit.field_errors(), (std::vector<std::string>{"/answers/innovation over_limit", "/answers/results missing",
+                                                             "/declarations missing", "/declarations missing"}));
+  EXPECT_NE(submit.raw.body.find("301 words for at most 300"), std::string::npos) << submit.raw.body;
+  EXPECT_EQ(c.stack.query_row("SELECT status, reference IS NULL FROM intake.cases"), (std::vector<std::string>{"draft", "t"}));
+  EXPECT_EQ(c.stack.query_row("SELECT count(*) FROM intake.review_outbox")[0], "0");
+}
+
+TEST(submission, a_receipt_hash_recomputed_from_the_content_equals_the_receipt) {
+  cast c;
+  auto made = c.stack.call("POST", "/api/intake/v1/calls/" + c.call_id + "/cases", complete_case(), &c.owner_a);
+  const auto id = made.body["id"].get<std::string>();
+  auto receipt = c.stack.call("POST", "/api/intake/v1/cases/" + id + "/submit", std::nullopt, &c.owner_a,
+                              {{"If-Match", made.raw.header("ETag")}});
+  ASSERT_EQ(receipt.status, 201) << receipt.raw.body;
+  EXPECT_EQ(receipt.body["reference"], "GS7-0001");
+  EXPECT_EQ(receipt.body["number"], 1);
+  EXPECT_EQ(receipt.raw.header("Location"), "/api/intake/v1/cases/" + id + "/versions/1");
+
+  // Recompute: the canonical JSON of the content (compact, keys in byte order), then SHA-256.
+  auto version = c.stack.call("GET", "/api/intake/v1/cases/" + id + "/versions/1", std::nullopt, &c.owner_a);
+  ASSERT_EQ(version.status, 200);
+  const auto& content = version.body["content"];
+  EXPECT_EQ(content["answers"], complete_case()["answers"]);
+  EXPECT_EQ(content["reference"], "GS7-0001");
+  EXPECT_EQ(sha256_hex(content.dump()), receipt.body["sha256"]);
+  EXPECT_EQ(version.body["canonical"], content.dump());
+  EXPECT_EQ(version.body["submitted_at"], receipt.body["submitted_at"]);
+
+  // The receipt mail names the reference and the hash.
+  auto mail = c.stack.mail(c.stack.mails_expected() + 1);
+  EXPECT_NE(mail.subject.find("GS7-0001"), std::string::npos) << mail.subject;
+  EXPECT_NE(mail.body.find(receipt.body["sha256"].get<std::string>()), std::string::npos) << mail.body;
+
+  // Until the deadline the case may change and be submitted again: a new version, same reference.
+  auto read = c.stack.call("GET", "/api/intake/v1/cases/" + id, std::nullopt, &c.owner_a);
+  EXPECT_EQ(read.body["status"], "submitted");
+  EXPECT_EQ(read.body["changed_since_submission"], false);
+  auto changed = c.stack.call("PATCH", "/api/intake/v1/cases/" + id, json{{"answers", {{"lessons", "We learned more."}}}},
+                              &c.owner_a, {{"If-Match", read.raw.header("ETag")}});
+  EXPECT_EQ(changed.body["changed_since_submission"], true);
+  auto second = c.stack.call("POST", "/api/intake/v1/cases/" + id + "/submit", std::nullopt, &c.owner_a,
+                             {{"If-Match", changed.raw.header("ETag")}});
+  ASSERT_EQ(second.status, 201) << second.raw.body;
+  EXPECT_EQ(second.body["reference"], "GS7-0001");
+  EXPECT_EQ(second.body["number"], 2);
+  EXPECT_NE(second.body["sha256"], receipt.body["sha256"]);
+  auto versions = c.stack.call("GET", "/api/intake/v1/cases/" + id + "/versions", std::nullopt, &c.owner_a);
+  ASSERT_EQ(versions.body["items"].size(), 2u);
+  EXPECT_EQ(versions.body["items"][0]["sha256"], receipt.body["sha256"]) << "the first version is kept";
+
+  // Another organisation's case is not another reference: the counter is the call's.
+  auto other = c.stack.call("POST", "/api/intake/v1/calls/" + c.call_id + "/cases", complete_case(), &c.owner_b);
+  auto other_receipt = c.stack.call("POST", "/api/intake/v1/cases/" + other.body["id"].get<std::string>() + "/submit",
+                                    std::nullopt, &c.owner_b, {{"If-Match", other.raw.header("ETag")}});
+  EXPECT_EQ(other_receipt.body["reference"], "GS7-0002");
+  EXPECT_EQ(c.stack.query_row("SELECT string_agg(event || ':' || case_number, ',' ORDER BY id) FROM intake.review_outbox")[0],
+            "submitted:1,submitted:2,submitted:1");
+  EXPECT_EQ(c.stack.query_row("SELECT count(*) FROM audit.events WHERE action = 'case.submitted'")[0], "3");
+}
+
+TEST(submission, a_withdrawn_case_stays_withdrawn_and_a_closed_call_takes_no_submission) {
+  cast c;
+  auto made = c.stack.call("POST", "/api/intake/v1/calls/" + c.call_id + "/cases", complete_case(), &c.owner_a);
+  const auto id = made.body["id"].get<std::string>();
+  auto draft_withdraw = c.stack.call("POST", "/api/intake/v1/cases/" + id + "/withdraw", std::nullopt, &c.owner_a, {{"If-Match", "*"}});
+  EXPECT_EQ(draft_withdraw.code(), "not_submitted");
+  ASSERT_EQ(c.stack.call("POST", "/api/intake/v1/cases/" + id + "/submit", std::nullopt, &c.owner_a, {{"If-Match", "*"}}).status,
+            201u);
+  auto withdrawn = c.stack.call("POST", "/api/intake/v1/cases/" + id + "/withdraw", std::nullopt, &c.owner_a, {{"If-Match", "*"}});
+  ASSERT_EQ(withdrawn.status, 200) << withdrawn.raw.body;
+  EXPECT_EQ(withdrawn.body["status"], "withdrawn");
+  EXPECT_EQ(c.stack.call("POST", "/api/intake/v1/cases/" + id + "/submit", std::nullopt, &c.owner_a, {{"If-Match", "*"}}).code(),
+            "case_withdrawn");
+
+  auto second = c.stack.call("POST", "/api/intake/v1/calls/" + c.call_id + "/cases", complete_case(), &c.owner_a);
+  ASSERT_EQ(c.stack.call("PATCH", "/api/intake/v1/calls/" + c.call_id, json{{"closes_at", "2021-01-01T00:00:00Z"}}, &c.admin,
+                         {{"If-Match", "*"}})
+                .body["status"],
+            "closed");
+  auto late = c.stack.call("POST", "/api/intake/v1/cases/" + second.body["id"].get<std::string>() + "/submit", std::nullopt,
+                           &c.owner_a, {{"If-Match", "*"}});
+  EXPECT_EQ(late.status, 409);
+  EXPECT_EQ(late.code(), "call_closed");
+  EXPECT_EQ(c.stack.query_row("SELECT string_agg(event, ',' ORDER BY id) FROM intake.review_outbox")[0], "submitted,withdrawn");
+}
+
+}  // namespace
+}  // namespace casecall::testing

@@ -22,6 +22,10 @@ mail::values_map sample_values() {
       {"inviter", "Adebayo Chen-Laurent"},
       {"organisation", "Rural Livelihoods Foundation"},
       {"support", "support@casecall.example.org"},
+      {"reference", "GS7-0042"},
+      {"call", "7th Global Solicitation"},
+      {"submitted_at", "2026-09-30T15:04:05Z"},
+      {"hash", "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b"},
   };
 }
 
@@ -108,8 +112,8 @@ bool is_valid_utf8(std::string_view s) {
 }  // namespace
 
 TEST(mail_templates, the_kinds_and_languages_are_listed) {
-  EXPECT_EQ(mail::kinds(), (std::vector<std::string_view>{"verify_email", "invitation",
-                                                          "password_reset", "password_changed"}));
+  EXPECT_EQ(mail::kinds(), (std::vector<std::string_view>{"verify_email", "invitation", "password_reset",
+                                                          "password_changed", "case_receipt"}));
   EXPECT_EQ(mail::languages(), (std::vector<std::string_view>{"en", "fr", "es", "zh", "ar"}));
 }
 
@@ -120,6 +124,7 @@ TEST(mail_templates, each_kind_uses_its_documented_placeholders) {
             (names{"hours", "inviter", "link", "name", "organisation"}));
   EXPECT_EQ(mail::placeholders("password_reset"), (names{"hours", "link", "name"}));
   EXPECT_EQ(mail::placeholders("password_changed"), (names{"name", "support"}));
+  EXPECT_EQ(mail::placeholders("case_receipt"), (names{"call", "hash", "link", "name", "reference", "submitted_at"}));
 }
 
 TEST(mail_templates, every_language_uses_exactly_the_placeholders_of_the_kind) {
