@@ -3,9 +3,7 @@
 #include "log/log.hpp"
 
 #include <curl/curl.h>
-#include <poll.h>
 #include <sodium.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -199,34 +197,29 @@ std::string format_rfc5322(const service::mail_config& cfg, const message& m, st
   return out;
 }
 
-sender::sender(service::mail_config cfg, db::pool_config db) : cfg_(std::move(cfg)), db_(std::move(db)) {}
+sender::sender(service::mail_config cfg, db::pool_config db)
+    : cfg_(std::move(cfg)),
+      worker_({.name = "mail sender",
+               .channel = "mail_outbox",
+               .step = [this](pqxx::connection& c) { return send_one(c); },
+               // Rows due now but held by another sender are theirs: wait for the next one
+               // due later (or for a notification of a new row).
+               .seconds_until_due =
+                   [](pqxx::connection& c) {
+                     pqxx::nontransaction q(c);
+                     return q.exec1("SELECT coalesce(extract(epoch FROM min(next_attempt_at) - now()), 60) "
+                                    "FROM mail.outbox WHERE sent_at IS NULL AND next_attempt_at > now()")[0]
+                         .as<double>();
+                   }},
+              std::move(db)) {}
 
-sender::~sender() { stop(); }
-
-void sender::start() {
-  if (thread_.joinable()) return;
-  if (::pipe(wake_) != 0) throw std::runtime_error("mail sender: pipe failed");
-  thread_ = std::thread([this] { loop(); });
-}
-
-void sender::stop() {
-  if (!thread_.joinable()) return;
-  stopping_.store(true);
-  char byte = 1;
-  (void)!::write(wake_[1], &byte, 1);
-  thread_.join();
-  ::close(wake_[0]);
-  ::close(wake_[1]);
-  wake_[0] = wake_[1] = -1;
-}
-
-sender::outcome sender::send_one(pqxx::connection& c) {
+db::outbox_worker::outcome sender::send_one(pqxx::connection& c) {
   pqxx::work tx(c);
   auto rows = tx.exec(
       "SELECT id, kind, language, to_address, coalesce(to_name, ''), subject, body, coalesce(request_id, ''), "
       "attempts FROM mail.outbox WHERE sent_at IS NULL AND next_attempt_at <= now() "
       "ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED");
-  if (rows.empty()) return outcome::none;
+  if (rows.empty()) return db::outbox_worker::outcome::none;
   const auto& row = rows[0];
   const auto id = row[0].as<std::int64_t>();
   message m{row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<std::string>(),
@@ -240,7 +233,7 @@ sender::outcome sender::send_one(pqxx::connection& c) {
     tx.commit();
     counters_.sent.fetch_add(1);
     log::info("mail sent", {{"outbox_id", id}, {"kind", m.kind}, {"request_id", m.request_id}});
-    return outcome::sent;
+    return db::outbox_worker::outcome::done;
   }
   const double base = static_cast<double>(cfg_.retry_base.count()) / 1000.0;
   const double cap = static_cast<double>(cfg_.retry_max.count()) / 1000.0;
@@ -253,45 +246,7 @@ sender::outcome sender::send_one(pqxx::connection& c) {
   counters_.failed_attempts.fetch_add(1);
   log::warn("mail not accepted; will retry",
             {{"outbox_id", id}, {"attempts", attempts}, {"retry_in_s", pause}, {"error", error}});
-  return outcome::failed;
-}
-
-double sender::seconds_until_due(pqxx::connection& c) {
-  pqxx::nontransaction q(c);
-  // Rows due now but held by another sender are theirs: wait for the next one due later (or
-  // for a notification of a new row).
-  auto row = q.exec1(
-      "SELECT coalesce(extract(epoch FROM min(next_attempt_at) - now()), 60) "
-      "FROM mail.outbox WHERE sent_at IS NULL AND next_attempt_at > now()");
-  return std::clamp(row[0].as<double>(), 0.0, 60.0);
-}
-
-void sender::loop() {
-  double reconnect_pause = 0.5;
-  while (!stopping_.load()) {
-    try {
-      pqxx::connection c(db::effective_url(db_));
-      pqxx::nontransaction(c).exec("LISTEN mail_outbox");
-      reconnect_pause = 0.5;
-      while (!stopping_.load()) {
-        // Send everything due that no other sender holds; a failure leaves the row for later.
-        while (!stopping_.load() && send_one(c) != outcome::none) {
-        }
-        auto wait = seconds_until_due(c);
-        // A notification read in with a query's result would not wake poll(): look first.
-        if (c.get_notifs() > 0) continue;
-        pollfd fds[2] = {{c.sock(), POLLIN, 0}, {wake_[0], POLLIN, 0}};
-        ::poll(fds, 2, static_cast<int>(std::ceil(wait * 1000.0)));
-        c.get_notifs();
-      }
-    } catch (const std::exception& e) {
-      if (stopping_.load()) break;
-      log::warn("mail sender: database connection lost; reconnecting", {{"error", e.what()}});
-      pollfd wake{wake_[0], POLLIN, 0};
-      ::poll(&wake, 1, static_cast<int>(reconnect_pause * 1000.0));
-      reconnect_pause = std::min(reconnect_pause * 2, 30.0);
-    }
-  }
+  return db::outbox_worker::outcome::failed;
 }
 
 }  // namespace casecall::mail

@@ -6,6 +6,7 @@
 
 #include "db/connection.hpp"
 #include "db/migrations.hpp"
+#include "db/outbox_worker.hpp"
 #include "db/pool.hpp"
 #include "mail/templates.hpp"
 #include "service/config.hpp"
@@ -16,7 +17,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <thread>
 
 namespace casecall::mail {
 
@@ -52,13 +52,10 @@ class sender {
  public:
   // Connects with its own database connection (db.url); does nothing until start().
   sender(service::mail_config cfg, db::pool_config db);
-  ~sender();
-  sender(const sender&) = delete;
-  sender& operator=(const sender&) = delete;
 
-  void start();
+  void start() { worker_.start(); }
   // Wakes the thread and waits for it; a send in progress completes first.
-  void stop();
+  void stop() { worker_.stop(); }
 
   struct counters {
     std::atomic<std::uint64_t> sent{0};
@@ -67,17 +64,11 @@ class sender {
   const counters& stats() const { return counters_; }
 
  private:
-  enum class outcome { sent, failed, none };
-  void loop();
-  outcome send_one(pqxx::connection& c);
-  double seconds_until_due(pqxx::connection& c);
+  db::outbox_worker::outcome send_one(pqxx::connection& c);
 
   service::mail_config cfg_;
-  db::pool_config db_;
-  std::atomic<bool> stopping_{false};
-  int wake_[2] = {-1, -1};
-  std::thread thread_;
   counters counters_;
+  db::outbox_worker worker_;
 };
 
 }  // namespace casecall::mail
