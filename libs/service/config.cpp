@@ -46,10 +46,11 @@ const std::vector<variable_doc>& documented_variables() {
       {"CASECALL_SERVICE_TOKEN", "(empty)", "the token this service presents to the others' /internal/v1/"},
       {"CASECALL_PEER_TOKEN_HASHES", "(empty)",
        "name=sha256hex,...: the services allowed to call this one's /internal/v1/, by their token's SHA-256"},
+      {"CASECALL_REVIEW_URL", "http://127.0.0.1:8082", "the review service's own address, for intake's hand-over of cases"},
       {"CASECALL_SMTP_URL", "(empty)", "smtp://host:port of the mail relay; empty: mail waits in the outbox"},
       {"CASECALL_MAIL_FROM", "casecall <noreply@casecall.invalid>", "the From of every mail"},
       {"CASECALL_SUPPORT_ADDRESS", "support@casecall.invalid", "the address mails give for help"},
-      {"CASECALL_MAIL_RETRY_MS", "2000", "first pause after a failed send; doubles up to an hour"},
+      {"CASECALL_MAIL_RETRY_MS", "2000", "first pause after a failed send of a mail, or hand-over to review; doubles up to an hour"},
   };
   return docs;
 }
@@ -209,6 +210,11 @@ service_config load_config(const env_lookup& env, std::string_view service,
   a.resets_per_address = static_cast<int>(r.integer("CASECALL_RESETS_PER_ADDRESS", 20, 1, 1'000'000));
   a.reset_window = seconds(r.integer("CASECALL_RESET_WINDOW_S", 3600, 1, 86'400));
   a.service_token = r.text("CASECALL_SERVICE_TOKEN", "");
+  a.review_url = r.text("CASECALL_REVIEW_URL", a.review_url);
+  if (a.review_url.rfind("http://", 0) != 0 && a.review_url.rfind("https://", 0) != 0) {
+    throw config_error("CASECALL_REVIEW_URL", "expected an http:// or https:// URL, got '" + a.review_url + "'");
+  }
+  while (!a.review_url.empty() && a.review_url.back() == '/') a.review_url.pop_back();
   if (!a.service_token.empty() && a.service_token.size() < 32) {
     throw config_error("CASECALL_SERVICE_TOKEN", "must be at least 32 characters");
   }

@@ -45,6 +45,7 @@ struct auth_config {
   int resets_per_address = 20;
   std::chrono::seconds reset_window{60 * 60};
   std::string service_token;  // what this service presents to the others
+  std::string review_url = "http://127.0.0.1:8082";  // where intake hands submitted cases
   // name → lowercase hex SHA-256 of the token that service presents to this one
   std::vector<std::pair<std::string, std::string>> peer_token_hashes;
 };

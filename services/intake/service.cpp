@@ -7,6 +7,7 @@
 #include "intake/calls_api.hpp"
 #include "intake/cases_api.hpp"
 #include "intake/identity_api.hpp"
+#include "intake/review_relay.hpp"
 #include "mail/outbox.hpp"
 
 #include <fstream>
@@ -114,19 +115,36 @@ service::definition definition() {
                 add_case_routes(routes, ctx, request_schemas());
               },
           .background = [](service::context& ctx) -> std::shared_ptr<void> {
-            if (ctx.config.mail.smtp_url.empty()) return nullptr;
-            auto s = std::make_shared<mail::sender>(ctx.config.mail, ctx.config.db);
-            ctx.metrics.add_collector([weak = std::weak_ptr<mail::sender>(s)](http::exposition& out) {
-              auto sender = weak.lock();
-              if (!sender) return;
-              out.family("casecall_mail_sent_total", "counter", "Mails the SMTP relay accepted.");
-              out.sample("casecall_mail_sent_total", {}, static_cast<double>(sender->stats().sent.load()));
-              out.family("casecall_mail_failed_attempts_total", "counter", "Sends the relay refused or missed; retried.");
-              out.sample("casecall_mail_failed_attempts_total", {},
-                         static_cast<double>(sender->stats().failed_attempts.load()));
+            // The mail sender (when a relay is configured) and the hand-over of cases to review.
+            struct workers {
+              std::shared_ptr<mail::sender> mail;
+              std::shared_ptr<review_relay> relay;
+            };
+            auto w = std::make_shared<workers>();
+            if (!ctx.config.mail.smtp_url.empty()) {
+              w->mail = std::make_shared<mail::sender>(ctx.config.mail, ctx.config.db);
+              ctx.metrics.add_collector([weak = std::weak_ptr<mail::sender>(w->mail)](http::exposition& out) {
+                auto sender = weak.lock();
+                if (!sender) return;
+                out.family("casecall_mail_sent_total", "counter", "Mails the SMTP relay accepted.");
+                out.sample("casecall_mail_sent_total", {}, static_cast<double>(sender->stats().sent.load()));
+                out.family("casecall_mail_failed_attempts_total", "counter", "Sends the relay refused or missed; retried.");
+                out.sample("casecall_mail_failed_attempts_total", {},
+                           static_cast<double>(sender->stats().failed_attempts.load()));
+              });
+              w->mail->start();
+            }
+            w->relay = std::make_shared<review_relay>(ctx.config.auth, ctx.config.mail.retry_base, ctx.config.db);
+            ctx.metrics.add_collector([weak = std::weak_ptr<review_relay>(w->relay)](http::exposition& out) {
+              auto relay = weak.lock();
+              if (!relay) return;
+              out.family("casecall_review_handovers_total", "counter", "Cases review accepted from intake.");
+              out.sample("casecall_review_handovers_total", {}, static_cast<double>(relay->delivered()));
+              out.family("casecall_review_handover_failures_total", "counter", "Hand-overs review refused or missed; retried.");
+              out.sample("casecall_review_handover_failures_total", {}, static_cast<double>(relay->failed_attempts()));
             });
-            s->start();
-            return s;
+            w->relay->start();
+            return w;
           },
           .commands = {{"create-admin", &create_admin}, {"audit-verify", &audit_verify}}};
 }

@@ -1,12 +1,32 @@
 #include "review/service.hpp"
 
+#include "audit/audit.hpp"
+#include "identity/identity.hpp"
+#include "review/cases_api.hpp"
+
 namespace casecall::review {
+
+const std::vector<std::pair<std::string_view, std::string_view>>& request_schema_files();
+
+namespace {
+
+const http::schema_set& request_schemas() {
+  static const http::schema_set set(request_schema_files());
+  return set;
+}
+
+}  // namespace
 
 service::definition definition() {
   return {.name = "review",
           .default_port = 8082,
           .migrations = &migrations,
-          .add_routes = [](http::router&, service::context&) {}};
+          .shared_schemas = {{&audit::migrations, db::schema_use::append}},
+          .add_routes =
+              [](http::router& routes, service::context& ctx) {
+                routes.set_guard(identity::make_guard(ctx.config.auth, ctx.db, "review"));
+                add_case_routes(routes, ctx, request_schemas());
+              }};
 }
 
 }  // namespace casecall::review

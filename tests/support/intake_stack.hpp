@@ -48,6 +48,7 @@ class intake_stack {
   explicit intake_stack(std::map<std::string, std::string> env = {});
 
   std::uint16_t port() const { return intake_->port(); }
+  child_process& intake_process() { return intake_->process(); }
   const std::string& database() const { return db_.name(); }
   std::string intake_role_url() const { return db_.url("casecall_intake"); }
 

@@ -1,0 +1,20 @@
+// Calls to another casecall service's /internal/v1/, with this service's token.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace casecall::service {
+
+struct peer_response {
+  long status = 0;     // 0: no HTTP answer (see error)
+  std::string body;
+  std::string error;   // why there was no answer
+};
+
+// PUT `body` (JSON) to `url` with `Authorization: Bearer <token>`. Never throws for a
+// network failure: status 0 and the reason.
+peer_response put_json(const std::string& url, const std::string& token, const std::string& body,
+                       std::chrono::seconds timeout = std::chrono::seconds(30));
+
+}  // namespace casecall::service
