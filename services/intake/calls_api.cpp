@@ -132,6 +132,18 @@ struct api {
       auto merged = before;
       for (const auto& [key, value] : in.items()) merged[key] = value;
       check_call(c, tx, merged, in);
+      // Once a case has been submitted, the form may only gain optional fields.
+      if (in.contains("form")) {
+        auto submitted = tx.exec_params1(
+            "SELECT EXISTS (SELECT 1 FROM intake.case_versions v JOIN intake.cases k ON k.id = v.case_id "
+            "WHERE k.call_id = $1)",
+            id);
+        if (submitted[0].as<bool>()) {
+          if (auto change = domain::check_form_change_after_submission(before["form"], in["form"], "/form")) {
+            throw http::problem_error(http::problems::validation_failed({*change}));
+          }
+        }
+      }
       auto text = [&](const char* key) { return in.contains(key) ? std::optional(in[key].dump()) : std::nullopt; };
       auto plain = [&](const char* key) {
         return in.contains(key) ? std::optional(in[key].get<std::string>()) : std::nullopt;

@@ -230,6 +230,19 @@ TEST(submission, a_receipt_hash_recomputed_from_the_content_equals_the_receipt) 
   EXPECT_EQ(c.stack.query_row("SELECT string_agg(event || ':' || case_number, ',' ORDER BY id) FROM intake.review_outbox")[0],
             "submitted:1,submitted:2,submitted:1");
   EXPECT_EQ(c.stack.query_row("SELECT count(*) FROM audit.events WHERE action = 'case.submitted'")[0], "3");
+
+  // Cases have been submitted: the call's form may gain optional fields, and nothing else.
+  auto call = c.stack.call("GET", "/api/intake/v1/calls/" + c.call_id);
+  auto form = call.body["form"];
+  auto stricter = form;
+  stricter["sections"][1]["fields"][0]["limit"]["max"] = 100;
+  auto refused = c.stack.call("PATCH", "/api/intake/v1/calls/" + c.call_id, json{{"form", stricter}}, &c.admin, {{"If-Match", "*"}});
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_EQ(refused.field_errors(), std::vector<std::string>{"/form/sections/1/fields/0 not_allowed"});
+  auto larger = form;
+  larger["sections"][1]["fields"].push_back({{"id", "context_note"}, {"type", "short_text"}, {"labels", {{"en", "Note"}}}});
+  EXPECT_EQ(c.stack.call("PATCH", "/api/intake/v1/calls/" + c.call_id, json{{"form", larger}}, &c.admin, {{"If-Match", "*"}}).status,
+            200u);
 }
 
 TEST(submission, a_withdrawn_case_stays_withdrawn_and_a_closed_call_takes_no_submission) {
