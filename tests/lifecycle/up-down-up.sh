@@ -59,6 +59,29 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json
 [ "$code" = 201 ] || fail "the demo administrator could not sign in ($code)"
 ok "up: the demo administrator signs in through the front door"
 
+calls=$(curl -s http://127.0.0.1:38080/api/intake/v1/calls)
+[ "$(printf '%s' "$calls" | node -e 'let t="";process.stdin.on("data",d=>t+=d).on("end",()=>console.log(JSON.parse(t).items.length))')" = 1 ] ||
+  fail "up did not load the demo call: $calls"
+partner=$(node -e 'console.log(require(process.argv[1]).organisations[0].owner.email)' "$ROOT/deploy/local/demo/cases.json")
+demo_password=$(cat "$STATE/secrets/demo-password")
+cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
+  -d "{\"email\":\"$partner\",\"password\":\"$demo_password\"}" http://127.0.0.1:38080/api/intake/v1/sessions |
+  tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p')
+[ -n "$cookie" ] || fail "the demo partner $partner could not sign in"
+cases=$(curl -s -H "Cookie: $cookie" http://127.0.0.1:38080/api/intake/v1/cases)
+[ "$(printf '%s' "$cases" | node -e 'let t="";process.stdin.on("data",d=>t+=d).on("end",()=>console.log(JSON.parse(t).items.length))')" = 3 ] ||
+  fail "the demo partner does not see its 3 cases: $cases"
+ok "up: the demo call and cases are loaded, and a demo partner sees its own cases"
+
+submitted=$(node -e 'console.log(require(process.argv[1]).cases.filter(c=>c.submit).length)' "$ROOT/deploy/local/demo/cases.json")
+for _ in $(seq 300); do
+  [ "$(owner_sql 'SELECT count(*) FROM review.cases')" = "$submitted" ] && break
+  sleep 0.1
+done
+[ "$(owner_sql 'SELECT count(*) FROM review.cases')" = "$submitted" ] ||
+  fail "review holds $(owner_sql 'SELECT count(*) FROM review.cases') of the $submitted submitted demo cases"
+ok "up: the $submitted submitted demo cases reached review through intake's outbox"
+
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d '{
   "organisation": {"names": {"en": "Lifecycle Org"}, "country": "KE", "kind": "ngo", "address": "Nairobi"},
   "account": {"email": "lifecycle@example.org", "name": "L", "language": "en", "password": "a long enough passphrase"}}' \
@@ -94,6 +117,7 @@ first=$(pids | sort)
 ./casecall up >"$STATE/up3.log" 2>&1 || { cat "$STATE/up3.log"; fail "third up"; }
 [ "$(pids | sort)" = "$first" ] || fail "up on a running stack restarted something"
 grep -q "already running" "$STATE/up3.log" || fail "up did not say the services were already running"
+grep -q "demo data already there" "$STATE/up3.log" || fail "up loaded the demo data twice"
 ok "up on a running stack: idempotent, nothing restarted"
 
 review=$(cat "$STATE/run/review.pid")
