@@ -3,6 +3,7 @@
 #include "intake_stack.hpp"
 
 #include <gtest/gtest.h>
+#include <filesystem>
 #include <pqxx/pqxx>
 
 namespace casecall::testing {
@@ -34,6 +35,7 @@ TEST(mail, a_mail_waits_in_the_outbox_while_the_relay_is_down_and_goes_once_it_i
   EXPECT_TRUE(row[2].as<bool>());
 
   const auto dir = env_or_fail("CASECALL_TEST_SCRATCH") + "/mail-late-" + db.name();
+  std::filesystem::remove_all(dir);  // names repeat across runs
   child_process sink(source_dir() + "/deploy/local/smtp-sink", {"--dir", dir, "--port", std::to_string(port)}, {});
   ASSERT_TRUE(sink.wait_for_line("listening", std::chrono::seconds(30))) << sink.output();
   auto delivered = sink.wait_for_line("delivered 1 ", std::chrono::seconds(60));

@@ -58,7 +58,10 @@ std::vector<std::string> api_response::field_errors() const {
 }
 
 intake_stack::intake_stack(std::map<std::string, std::string> env) {
+  // Database names repeat across runs (they carry the pid): start from an empty folder, or
+  // the sink would number its mails after an earlier run's.
   mail_dir_ = env_or_fail("CASECALL_TEST_SCRATCH") + "/mail-" + db_.name();
+  std::filesystem::remove_all(mail_dir_);
   std::filesystem::create_directories(mail_dir_);
   sink_ = std::make_unique<child_process>(source_dir() + "/deploy/local/smtp-sink",
                                           std::vector<std::string>{"--dir", mail_dir_, "--port", "0"},
