@@ -339,46 +339,18 @@ struct api {
 
   // POST /email-verifications/resend: a new link for an address not yet verified; always 202.
   http::awaitable<response> resend_verification(request& req) const {
-    auto in = body(req, "verification-resend-request.json");
-    const auto email = in["email"].get<std::string>();
-    auto token = identity::random_token();
-    auto work = [&](db::connection& c, pqxx::work& tx) -> std::optional<unsigned> {
-      const auto& a = ctx.config.auth;
-      auto wait_account = limited(c, tx, "verify_account", email, a.resets_per_account, a.reset_window);
-      auto wait_address = limited(c, tx, "verify_address", req.client_address, a.resets_per_address, a.reset_window);
-      if (wait_account || wait_address) return std::max(wait_account.value_or(0), wait_address.value_or(0));
-      count_attempt(c, tx, "verify_account", email);
-      count_attempt(c, tx, "verify_address", req.client_address);
-      auto rows = tx.exec_params(
-          "SELECT id, name, language, email FROM identity.users "
-          "WHERE lower(email) = lower($1) AND disabled_at IS NULL AND email_verified_at IS NULL",
-          email);
-      if (rows.empty()) return std::nullopt;
-      const auto user_id = rows[0][0].as<std::string>();
-      // The new link replaces the old ones.
-      tx.exec_params(
-          "UPDATE identity.email_tokens SET expires_at = least(expires_at, now()) "
-          "WHERE user_id = $1 AND purpose = 'verify_email' AND used_at IS NULL",
-          user_id);
-      c.exec(tx, insert_email_token, pqxx::binarystring(identity::sha256(token)), "verify_email", user_id,
-             verify_email_lifetime_hours);
-      mail::enqueue_template(c, tx, "verify_email", rows[0][2].as<std::string>(), rows[0][3].as<std::string>(),
-                             rows[0][1].as<std::string>(),
-                             {{"name", rows[0][1].as<std::string>()},
-                              {"link", link(ctx, "/app/verify-email", token)},
-                              {"hours", std::to_string(verify_email_lifetime_hours)}},
-                             req.request_id);
-      audit::record(c, tx, identity::audit_event(req, stream, "user.verification_resent", "user", user_id));
-      return std::nullopt;
-    };
-    auto wait = co_await db::transact(ctx.db, std::move(work));
-    if (wait) {
-      throw http::problem_error(http::problems::too_many_requests(
-          "too_many_attempts", "Too many requests for a verification mail; wait before asking again.", *wait));
-    }
-    co_return response::json({{"status", "accepted"},
-                              {"detail", "If this address has an account waiting for verification, a new link is on its way."}},
-                             202);
+    static const mail_link verification{.schema = "verification-resend-request.json",
+                                        .account_attempts = "verify_account",
+                                        .address_attempts = "verify_address",
+                                        .accounts = "email_verified_at IS NULL",
+                                        .purpose = "verify_email",
+                                        .audit_action = "user.verification_resent",
+                                        .page = "/app/verify-email",
+                                        .hours = verify_email_lifetime_hours,
+                                        .refused = "Too many requests for a verification mail; wait before asking again.",
+                                        .accepted = "If this address has an account waiting for verification, a new "
+                                                    "link is on its way."};
+    return send_mail_link(req, verification);
   }
 
   // POST /sessions: sign in.
@@ -595,42 +567,71 @@ struct api {
 
   // POST /password-resets: always 202, whether or not the address has an account.
   http::awaitable<response> request_reset(request& req) const {
-    auto in = body(req, "password-reset-request.json");
+    static const mail_link reset{.schema = "password-reset-request.json",
+                                 .account_attempts = "reset_account",
+                                 .address_attempts = "reset_address",
+                                 .accounts = "true",
+                                 .purpose = "password_reset",
+                                 .audit_action = "user.password_reset_requested",
+                                 .page = "/app/reset-password",
+                                 .hours = reset_lifetime_hours,
+                                 .refused = "Too many password-reset requests; wait before asking again.",
+                                 .accepted = "If an account has this address, a reset link is on its way."};
+    return send_mail_link(req, reset);
+  }
+
+  // What a request for a single-use link by mail (password reset, new verification link) is.
+  struct mail_link {
+    const char* schema;            // the body: {email}
+    const char* account_attempts;  // rate-limit kinds, per account and per client address
+    const char* address_attempts;
+    const char* accounts;          // SQL: which enabled accounts get the link
+    const char* purpose;           // identity.email_tokens.purpose, and the mail template
+    const char* audit_action;
+    const char* page;              // where the link points
+    int hours;                     // how long the link lives
+    const char* refused;           // the 429's detail
+    const char* accepted;          // the 202's detail
+  };
+
+  // Rate-limited per account and client address; answers 202 whether or not an account has
+  // the address (no account enumeration). The new link replaces any still out, and goes to
+  // the stored address; the request is audited, an unknown address by digest only.
+  http::awaitable<response> send_mail_link(request& req, const mail_link& kind) const {
+    auto in = body(req, kind.schema);
     const auto email = in["email"].get<std::string>();
     auto token = identity::random_token();
     auto work = [&](db::connection& c, pqxx::work& tx) -> std::optional<unsigned> {
       const auto& a = ctx.config.auth;
-      auto wait_account = limited(c, tx, "reset_account", email, a.resets_per_account, a.reset_window);
-      auto wait_address = limited(c, tx, "reset_address", req.client_address, a.resets_per_address, a.reset_window);
+      auto wait_account = limited(c, tx, kind.account_attempts, email, a.resets_per_account, a.reset_window);
+      auto wait_address = limited(c, tx, kind.address_attempts, req.client_address, a.resets_per_address, a.reset_window);
       if (wait_account || wait_address) return std::max(wait_account.value_or(0), wait_address.value_or(0));
-      count_attempt(c, tx, "reset_account", email);
-      count_attempt(c, tx, "reset_address", req.client_address);
-      auto rows = tx.exec_params(
-          "SELECT id, name, language, email FROM identity.users WHERE lower(email) = lower($1) AND disabled_at IS NULL",
-          email);
-      auto e = identity::audit_event(req, stream, "user.password_reset_requested", rows.empty() ? "" : "user",
+      count_attempt(c, tx, kind.account_attempts, email);
+      count_attempt(c, tx, kind.address_attempts, req.client_address);
+      auto rows = tx.exec_params(std::string("SELECT id, name, language, email FROM identity.users "
+                                             "WHERE lower(email) = lower($1) AND disabled_at IS NULL AND ") +
+                                     kind.accounts,
+                                 email);
+      auto e = identity::audit_event(req, stream, kind.audit_action, rows.empty() ? "" : "user",
                                      rows.empty() ? "" : rows[0][0].as<std::string>());
       if (rows.empty()) e.detail["typed_account_digest"] = typed_account_digest(email);
       audit::record(c, tx, std::move(e));
       if (rows.empty()) return std::nullopt;
-      c.exec(tx, insert_email_token, pqxx::binarystring(identity::sha256(token)), "password_reset",
-             rows[0][0].as<std::string>(), reset_lifetime_hours);
-      mail::enqueue_template(c, tx, "password_reset", rows[0][2].as<std::string>(), rows[0][3].as<std::string>(),
-                             rows[0][1].as<std::string>(),
-                             {{"name", rows[0][1].as<std::string>()},
-                              {"link", link(ctx, "/app/reset-password", token)},
-                              {"hours", std::to_string(reset_lifetime_hours)}},
+      const auto user_id = rows[0][0].as<std::string>();
+      tx.exec_params(
+          "UPDATE identity.email_tokens SET expires_at = least(expires_at, now()) "
+          "WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+          user_id, kind.purpose);
+      c.exec(tx, insert_email_token, pqxx::binarystring(identity::sha256(token)), kind.purpose, user_id, kind.hours);
+      const auto name = rows[0][1].as<std::string>();
+      mail::enqueue_template(c, tx, kind.purpose, rows[0][2].as<std::string>(), rows[0][3].as<std::string>(), name,
+                             {{"name", name}, {"link", link(ctx, kind.page, token)}, {"hours", std::to_string(kind.hours)}},
                              req.request_id);
       return std::nullopt;
     };
     auto wait = co_await db::transact(ctx.db, std::move(work));
-    if (wait) {
-      throw http::problem_error(http::problems::too_many_requests(
-          "too_many_attempts", "Too many password-reset requests; wait before asking again.", *wait));
-    }
-    co_return response::json({{"status", "accepted"},
-                              {"detail", "If an account has this address, a reset link is on its way."}},
-                             202);
+    if (wait) throw http::problem_error(http::problems::too_many_requests("too_many_attempts", kind.refused, *wait));
+    co_return response::json({{"status", "accepted"}, {"detail", kind.accepted}}, 202);
   }
 
   // POST /password-resets/confirm

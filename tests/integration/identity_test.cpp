@@ -405,9 +405,15 @@ TEST(identity, password_reset_by_mail_sets_a_new_password_and_ends_every_session
   EXPECT_EQ(reused.status, 410);
   EXPECT_EQ(reused.code(), "token_used");
 
-  // Three requests per account per hour; the fourth is 429.
+  // Three requests per account per hour; the fourth is 429. A newer link replaces an older one.
   EXPECT_EQ(stack.call("POST", "/api/intake/v1/password-resets", json{{"email", "reset@example.org"}}).status, 202u);
+  stack.next_mail();  // the notice that the password was changed
+  auto older = stack.next_mail();
+  ASSERT_FALSE(older.token.empty()) << older.body;
   EXPECT_EQ(stack.call("POST", "/api/intake/v1/password-resets", json{{"email", "reset@example.org"}}).status, 202u);
+  auto replaced = stack.call("POST", "/api/intake/v1/password-resets/confirm", json{{"token", older.token}, {"password", next}});
+  EXPECT_EQ(replaced.status, 410);
+  EXPECT_EQ(replaced.code(), "token_expired");
   auto limited = stack.call("POST", "/api/intake/v1/password-resets", json{{"email", "reset@example.org"}});
   EXPECT_EQ(limited.status, 429);
   EXPECT_FALSE(limited.raw.header("Retry-After").empty());
