@@ -21,6 +21,8 @@ namespace casecall::http {
 
 using header_list = std::vector<std::pair<std::string, std::string>>;
 
+class body_source;  // http/body_source.hpp
+
 // A request's header fields, as views into the server's copy of the request.
 using header_view_list =
     boost::container::small_vector<std::pair<std::string_view, std::string_view>, 16>;
@@ -33,7 +35,8 @@ struct request {
   std::string_view path;    // percent-encoded, without the query
   std::string_view query;   // without '?'
   header_view_list headers;
-  std::string body;
+  std::string body;  // empty on routes that stream their body: read body_stream instead
+  body_source* body_stream = nullptr;
 
   std::string request_id;      // taken from X-Request-Id when acceptable, else generated
   std::string client_address;  // after X-Forwarded-For from trusted proxies
@@ -57,6 +60,8 @@ struct response {
   unsigned status = 200;
   header_list headers;
   std::string body;
+  // When set, the body is this file, sent from disk piece by piece (Content-Length its size).
+  std::string file_path;
 
   response& set_header(std::string name, std::string value);
   std::string_view header(std::string_view name) const;

@@ -151,6 +151,8 @@ std::string metrics::render() const {
 
   out.family("casecall_http_requests_in_flight", "gauge", "Requests being handled now.");
   out.sample("casecall_http_requests_in_flight", {}, static_cast<double>(requests_in_flight.load()));
+  out.family("casecall_http_streams_in_flight", "gauge", "Requests streaming their body (uploads) now.");
+  out.sample("casecall_http_streams_in_flight", {}, static_cast<double>(streams_in_flight.load()));
   out.family("casecall_http_requests_shed_total", "counter",
              "Requests refused with 503 because the service was at capacity.");
   out.sample("casecall_http_requests_shed_total", {},

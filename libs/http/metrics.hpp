@@ -42,6 +42,7 @@ class metrics {
   std::string render() const;
 
   std::atomic<std::int64_t> requests_in_flight{0};
+  std::atomic<std::int64_t> streams_in_flight{0};  // requests whose handler reads a streamed body
   std::atomic<std::int64_t> connections_open{0};
   std::atomic<std::uint64_t> connections_total{0};
   std::atomic<std::uint64_t> requests_shed_total{0};

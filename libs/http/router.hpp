@@ -46,6 +46,9 @@ struct route_spec {
   access who = access::undeclared;
   std::uint64_t body_limit = default_json_body_limit;
   bool sheddable = true;  // false for health and metrics: answered even at capacity
+  // The handler reads the body itself through request::body_stream (uploads); body_limit
+  // does not apply, and the request counts among streams in flight, not requests in flight.
+  bool streams_body = false;
 };
 
 // What a route runs: a coroutine (for work that awaits the database or another service) or

@@ -1,5 +1,6 @@
 // One client connection: read a request (header first, so that limits can be decided by
 // route before any body is read), hand it to the route's handler, write the response, loop.
+#include "http/body_source.hpp"
 #include "http/detail/server_state.hpp"
 #include "http/problem.hpp"
 #include "http/request_id.hpp"
@@ -9,6 +10,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/file_body.hpp>
 
 #include <chrono>
 #include <optional>
@@ -47,6 +50,80 @@ std::string remote_address(const beast::tcp_stream& stream) {
   return addr.to_string();
 }
 
+// The body of a streaming route's request, read from the connection as the handler asks.
+class stream_reader final : public body_source {
+ public:
+  stream_reader(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                bhttp::request_parser<bhttp::buffer_body>& parser, std::chrono::milliseconds timeout,
+                bool expect_continue, unsigned version)
+      : stream_(stream),
+        buffer_(buffer),
+        parser_(parser),
+        timeout_(timeout),
+        expect_continue_(expect_continue),
+        version_(version) {}
+
+  net::awaitable<std::size_t> read_some(std::span<char> into) override {
+    if (ended_ || into.empty() || parser_.is_done()) co_return 0;
+    if (expect_continue_) {
+      // The client waits for our word before sending the body; the handler asking for it is
+      // that word.
+      expect_continue_ = false;
+      bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, version_};
+      stream_.expires_after(timeout_);
+      auto [wec, wn] = co_await bhttp::async_write(stream_, proceed, use_tuple);
+      if (wec) {
+        ended_ = true;
+        co_return 0;
+      }
+    }
+    for (;;) {
+      auto& body = parser_.get().body();
+      body.data = into.data();
+      body.size = into.size();
+      body.more = true;
+      stream_.expires_after(timeout_);  // a body may not stall longer than this
+      auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser_, use_tuple);
+      const std::size_t got = into.size() - parser_.get().body().size;
+      if (ec == bhttp::error::need_buffer) ec = {};
+      if (ec) {
+        ended_ = true;  // what arrived before the failure still counts
+        co_return got;
+      }
+      if (got > 0 || parser_.is_done()) co_return got;
+    }
+  }
+
+  bool complete() const override { return parser_.is_done(); }
+
+  std::optional<std::uint64_t> declared_length() const override {
+    if (parser_.chunked()) return std::nullopt;
+    auto length = parser_.content_length();
+    if (!length) return std::uint64_t{0};
+    return static_cast<std::uint64_t>(*length);
+  }
+
+ private:
+  beast::tcp_stream& stream_;
+  beast::flat_buffer& buffer_;
+  bhttp::request_parser<bhttp::buffer_body>& parser_;
+  std::chrono::milliseconds timeout_;
+  bool expect_continue_;
+  unsigned version_;
+  bool ended_ = false;
+};
+
+// The views a request keeps into the parsed header.
+template <class Fields>
+void view_header(request& req, const bhttp::request_header<Fields>& header) {
+  req.target = header.target();
+  auto question = req.target.find('?');
+  req.path = req.target.substr(0, question);
+  req.query = question == std::string_view::npos ? std::string_view() : req.target.substr(question + 1);
+  req.headers.clear();
+  for (const auto& field : header) req.headers.emplace_back(field.name_string(), field.value());
+}
+
 class session {
  public:
   session(server_state& state, tcp::socket socket)
@@ -59,8 +136,12 @@ class session {
   static response failure(const request& req, std::exception_ptr error);
   response invoke_direct(const router::route& route, request& req);
   net::awaitable<response> invoke_async(const router::route& route, request& req);
+  net::awaitable<bool> serve_streaming(const router::route& route, bhttp::request_parser<bhttp::string_body>& parser,
+                                       request& req, std::string_view method_label);
   net::awaitable<bool> send(response res, std::string_view request_id, unsigned version,
                             bool keep_alive, bool head_only);
+  net::awaitable<bool> send_file(bhttp::response<bhttp::string_body>& head, const std::string& path,
+                                 bool head_only);
   net::awaitable<void> linger_close();
   void finish(const request& req, std::string_view verb, unsigned status, std::size_t bytes_out);
 
@@ -172,8 +253,7 @@ net::awaitable<bool> session::serve_one() {
     auto incoming = header["X-Request-Id"];
     req.request_id = acceptable_request_id(incoming) ? std::string(incoming) : generate_request_id();
   }
-  req.target = header.target();
-  for (const auto& field : header) req.headers.emplace_back(field.name_string(), field.value());
+  view_header(req, header);
   req.client_address = state_.proxies.client_address(peer_, header["X-Forwarded-For"]);
 
   // Anything that answers before the body is read must not keep the connection.
@@ -201,10 +281,6 @@ net::awaitable<bool> session::serve_one() {
         problems::bad_request("bad_target", "The request target must be an absolute path.")
             .to_response(req.request_id));
   }
-  auto question = req.target.find('?');
-  req.path = req.target.substr(0, question);
-  if (question != std::string_view::npos) req.query = req.target.substr(question + 1);
-
   auto match = state_.routes.match(req.verb, req.path);
   if (match.bad_encoding) {
     co_return co_await answer_early(
@@ -218,6 +294,7 @@ net::awaitable<bool> session::serve_one() {
   const auto& route = *match.found;
   req.route_name = route.spec.name;
   req.path_params = std::move(match.params);
+  if (route.spec.streams_body) co_return co_await serve_streaming(route, parser, req, method_label);
 
   // A declared length over the limit is refused before a byte of the body is read.
   const auto limit = route.spec.body_limit;
@@ -278,6 +355,42 @@ net::awaitable<bool> session::serve_one() {
   co_return ok && keep;
 }
 
+// A route that reads its own body: the handler gets the connection's body as a stream. The
+// connection is kept only if the handler read the body to its end.
+net::awaitable<bool> session::serve_streaming(const router::route& route,
+                                              bhttp::request_parser<bhttp::string_body>& header_parser,
+                                              request& req, std::string_view method_label) {
+  const unsigned version = header_parser.get().version();
+  const bool head_only = header_parser.get().method() == bhttp::verb::head;
+  const bool wants_continue = iequals(header_parser.get()[bhttp::field::expect], "100-continue");
+  bhttp::request_parser<bhttp::buffer_body> parser(std::move(header_parser));
+  parser.body_limit(boost::none);  // the handler decides how much it takes
+  view_header(req, parser.get());  // the header moved with the parser
+  stream_reader reader(stream_, buffer_, parser, state_.config.read_timeout, wants_continue && !parser.is_done(),
+                       version);
+  req.body_stream = &reader;
+
+  response res;
+  {
+    auto& streams = state_.registry.streams_in_flight;
+    streams.fetch_add(1);
+    struct release {
+      std::atomic<std::int64_t>& counter;
+      ~release() { counter.fetch_sub(1); }
+    } guard{streams};
+    res = co_await invoke_async(route, req);
+  }
+  req.body_stream = nullptr;
+  const bool whole = parser.is_done();
+  unread_input_ = !whole;
+  bool keep = whole && parser.get().keep_alive() && !state_.draining.load();
+  auto status = res.status;
+  auto size = res.body.size();
+  finish(req, method_label, status, size);
+  bool ok = co_await send(std::move(res), req.request_id, version, keep, head_only);
+  co_return ok && keep;
+}
+
 // A handler's exception as the client sees it: its problem, or a 500 that says nothing of it.
 response session::failure(const request& req, std::exception_ptr error) {
   try {
@@ -329,13 +442,46 @@ net::awaitable<bool> session::send(response res, std::string_view request_id, un
     }
   }
   out.set("X-Request-Id", request_id);
-  out.body() = std::move(res.body);
   out.keep_alive(keep_alive);
+  if (!res.file_path.empty()) co_return co_await send_file(out, res.file_path, head_only);
+  out.body() = std::move(res.body);
   out.prepare_payload();
   if (head_only) out.body().clear();  // Content-Length still tells the size a GET would have
   stream_.expires_after(state_.config.read_timeout);
   auto [ec, n] = co_await bhttp::async_write(stream_, out, use_tuple);
   co_return !ec;
+}
+
+// A response whose body is a file: the header from `head`, the bytes from disk, each write
+// bounded by the timeout (a slow reader may take long over the whole file, not over a piece).
+net::awaitable<bool> session::send_file(bhttp::response<bhttp::string_body>& head, const std::string& path,
+                                        bool head_only) {
+  bhttp::response<bhttp::file_body> out{head.result(), head.version()};
+  for (const auto& field : head) out.insert(field.name(), field.name_string(), field.value());
+  beast::error_code ec;
+  out.body().open(path.c_str(), beast::file_mode::scan, ec);
+  if (ec) {
+    // Gone between the handler's look and now: nothing was sent yet, so say so plainly.
+    log::error("file to send is missing", {{"path", path}, {"error", ec.message()}});
+    auto failed = problems::internal_error().to_response(std::string(head["X-Request-Id"]));
+    co_return co_await send(std::move(failed), head["X-Request-Id"], head.version(), false, head_only);
+  }
+  out.keep_alive(head.keep_alive());
+  out.prepare_payload();
+  if (head_only) {
+    bhttp::response<bhttp::empty_body> bare{out.result(), out.version()};
+    for (const auto& field : out) bare.insert(field.name(), field.name_string(), field.value());
+    stream_.expires_after(state_.config.read_timeout);
+    auto [hec, hn] = co_await bhttp::async_write(stream_, bare, use_tuple);
+    co_return !hec;
+  }
+  bhttp::response_serializer<bhttp::file_body> serializer{out};
+  while (!serializer.is_done()) {
+    stream_.expires_after(state_.config.read_timeout);
+    auto [wec, wn] = co_await bhttp::async_write_some(stream_, serializer, use_tuple);
+    if (wec) co_return false;
+  }
+  co_return true;
 }
 
 void session::finish(const request& req, std::string_view verb, unsigned status,

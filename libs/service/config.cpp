@@ -51,6 +51,12 @@ const std::vector<variable_doc>& documented_variables() {
       {"CASECALL_MAIL_FROM", "casecall <noreply@casecall.invalid>", "the From of every mail"},
       {"CASECALL_SUPPORT_ADDRESS", "support@casecall.invalid", "the address mails give for help"},
       {"CASECALL_MAIL_RETRY_MS", "2000", "first pause after a failed send of a mail, or hand-over to review; doubles up to an hour"},
+      {"CASECALL_UPLOAD_DIR", "uploads", "intake: the folder of uploads (partial/ while they arrive, blobs/ by SHA-256 once whole)"},
+      {"CASECALL_UPLOAD_EXPIRY_S", "259200", "intake: an unfinished upload untouched this long expires and its bytes are deleted"},
+      {"CASECALL_UPLOAD_MAX_BYTES", "10737418240", "intake: the largest upload (Tus-Max-Size); each call's rules may allow less"},
+      {"CASECALL_UPLOAD_SWEEP_MS", "60000", "intake: how often expired uploads are looked for and deleted"},
+      {"CASECALL_UPLOAD_CHECKPOINT_BYTES", "8388608",
+       "intake: during a long PATCH, the received offset is made durable (fsync and database) this often"},
   };
   return docs;
 }
@@ -237,6 +243,16 @@ service_config load_config(const env_lookup& env, std::string_view service,
   m.from = r.text("CASECALL_MAIL_FROM", m.from);
   m.support_address = r.text("CASECALL_SUPPORT_ADDRESS", m.support_address);
   m.retry_base = milliseconds(r.integer("CASECALL_MAIL_RETRY_MS", 2'000, 1, 3'600'000));
+
+  auto& u = c.uploads;
+  u.dir = r.text("CASECALL_UPLOAD_DIR", u.dir);
+  if (u.dir.empty()) throw config_error("CASECALL_UPLOAD_DIR", "must not be empty");
+  u.expiry = std::chrono::seconds(r.integer("CASECALL_UPLOAD_EXPIRY_S", 259'200, 1, 365 * 86'400));
+  u.max_bytes = static_cast<std::uint64_t>(
+      r.integer("CASECALL_UPLOAD_MAX_BYTES", 10'737'418'240, 1, std::int64_t{1} << 50));
+  u.sweep_interval = milliseconds(r.integer("CASECALL_UPLOAD_SWEEP_MS", 60'000, 10, 86'400'000));
+  u.checkpoint_bytes = static_cast<std::uint64_t>(
+      r.integer("CASECALL_UPLOAD_CHECKPOINT_BYTES", 8'388'608, 65'536, std::int64_t{1} << 40));
   return c;
 }
 

@@ -59,6 +59,16 @@ struct mail_config {
   std::chrono::milliseconds retry_max{std::chrono::hours(1)};
 };
 
+// Where uploads go while they arrive and once they are whole, and how long an unfinished one
+// is kept.
+struct upload_config {
+  std::string dir = "uploads";  // partial/ and blobs/ below it
+  std::chrono::seconds expiry{72 * 3600};
+  std::uint64_t max_bytes = 10ull * 1024 * 1024 * 1024;  // Tus-Max-Size
+  std::chrono::milliseconds sweep_interval{60'000};
+  std::uint64_t checkpoint_bytes = 8 * 1024 * 1024;  // a long PATCH makes its offset durable this often
+};
+
 struct service_config {
   http::server_config http;
   db::pool_config db;
@@ -66,6 +76,7 @@ struct service_config {
   log::level log_level = log::level::info;
   auth_config auth;
   mail_config mail;
+  upload_config uploads;
 };
 
 // One row per variable, for --help, the README and the unknown-variable check.

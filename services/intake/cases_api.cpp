@@ -12,6 +12,7 @@
 #include "mail/outbox.hpp"
 
 #include <charconv>
+#include <map>
 #include <cstdio>
 #include <optional>
 
@@ -43,14 +44,7 @@ std::optional<call_facts> load_call(pqxx::work& tx, const std::string& call_id, 
   return call_facts{json::parse(rows[0][0].c_str()), json::parse(rows[0][1].c_str()), rows[0][2].as<std::string>()};
 }
 
-// Partners write only while the call takes cases: from opens_at until closes_at plus grace,
-// by the server's clock.
-void require_open(const call_facts& call) {
-  if (call.status == "upcoming") fail(409, "call_not_open", "Call not open yet", "This call does not take cases yet.");
-  if (call.status == "closed") {
-    fail(409, "call_closed", "Call closed", "This call has closed: its cases can no longer be changed.");
-  }
-}
+void require_open(const call_facts& call) { require_call_open(call.status); }
 
 // Answers, co-authors, contacts and declarations as the call allows them; 422 otherwise.
 void check_parts(const call_facts& call, const json& answers, const json& in) {
@@ -63,6 +57,52 @@ void check_parts(const call_facts& call, const json& answers, const json& in) {
     }
   }
   if (!errors.empty()) throw http::problem_error(http::problems::validation_failed(std::move(errors)));
+}
+
+// The case's finished attachments as a submission covers them, in order of upload. Adds to
+// `problems` an upload still arriving, and a kind over its count or total under the call's
+// rules (which may have tightened since the files came).
+json submitted_attachments(pqxx::work& tx, const std::string& case_id, const json& rules,
+                           std::vector<http::field_error>& problems) {
+  auto rows = tx.exec_params(
+      "SELECT id, kind, filename, status, coalesce(media_type, ''), length, \"offset\", coalesce(sha256, '') "
+      "FROM intake.uploads WHERE case_id = $1 AND (status = 'complete' OR (status = 'receiving' AND expires_at > now())) "
+      "ORDER BY created_at, id",
+      case_id);
+  json out = json::array();
+  std::map<std::string, std::pair<std::int64_t, std::uint64_t>> used;  // kind: count, bytes
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    const auto kind = r[1].as<std::string>();
+    const auto name = r[2].as<std::string>();
+    const auto size = r[5].as<std::uint64_t>();
+    if (r[3].as<std::string>() != "complete") {
+      problems.push_back({"/attachments/" + std::to_string(i), "incomplete",
+                          name + " is still uploading (" + std::to_string(r[6].as<std::uint64_t>()) + " of " +
+                              std::to_string(size) + " bytes); finish or remove it."});
+      continue;
+    }
+    auto& [count, bytes] = used[kind];
+    ++count;
+    bytes += size;
+    out.push_back({{"id", r[0].as<std::string>()}, {"kind", kind}, {"filename", name}, {"media_type", r[4].as<std::string>()},
+                   {"size", size}, {"sha256", r[7].as<std::string>()}});
+  }
+  for (const auto& [kind, totals] : used) {
+    const auto rule = rules.value(kind, json::object());
+    const auto max_count = rule.value("max_count", std::int64_t{0});
+    const auto max_total = rule.value("max_total_bytes", std::uint64_t{0});
+    if (totals.first > max_count) {
+      problems.push_back({"/attachments/" + kind, "too_many",
+                          std::to_string(totals.first) + " " + kind + " files, for at most " + std::to_string(max_count) + "."});
+    }
+    if (totals.second > max_total) {
+      problems.push_back({"/attachments/" + kind, "too_large",
+                          std::to_string(totals.second) + " bytes of " + kind + " files, for at most " +
+                              std::to_string(max_total) + "."});
+    }
+  }
+  return out;
 }
 
 json with_states(json c, const call_facts& call) {
@@ -278,7 +318,7 @@ struct api {
       check_version(if_match_version(req), current["version"].get<int>(), "case");
       auto call_row = tx.exec_params1(
           "SELECT form::text, declarations::text, intake.call_status(c), english_abstract_required, reference_prefix, "
-          "coalesce(titles->>$2, titles->>'en') FROM intake.calls c WHERE id = $1 FOR UPDATE",
+          "coalesce(titles->>$2, titles->>'en'), attachment_rules::text FROM intake.calls c WHERE id = $1 FOR UPDATE",
           found->second, me.language);
       call_facts call{json::parse(call_row[0].c_str()), json::parse(call_row[1].c_str()), call_row[2].as<std::string>()};
       require_open(call);
@@ -297,6 +337,7 @@ struct api {
           problems.push_back({"/declarations", "missing", "The declaration " + d["id"].get<std::string>() + " must be accepted."});
         }
       }
+      const auto attachments = submitted_attachments(tx, id, json::parse(call_row[6].c_str()), problems);
       if (!problems.empty()) throw http::problem_error(http::problems::validation_failed(std::move(problems)));
 
       std::string reference = current["reference"].is_string() ? current["reference"].get<std::string>() : std::string();
@@ -320,7 +361,7 @@ struct api {
                             {"co_authors", current["co_authors"]},
                             {"contacts", current["contacts"]},
                             {"declarations", current["declarations"]},
-                            {"attachments", json::array()}};
+                            {"attachments", attachments}};
       const auto canonical = content.dump();
       const auto hash = identity::sha256_hex(canonical);
       auto version = tx.exec_params1(
@@ -329,7 +370,7 @@ struct api {
           id, number, me.user_id, canonical, hash);
       tx.exec_params(
           "UPDATE intake.cases SET status = 'submitted', reference = $2, submitted_number = $3, "
-          "submitted_case_version = version + 1 WHERE id = $1",
+          "submitted_case_version = version + 1, submitted_attachments_version = attachments_version WHERE id = $1",
           id, reference, number);
       tx.exec_params("INSERT INTO intake.review_outbox (case_id, event, case_number, payload) VALUES ($1, 'submitted', $2, $3::jsonb)",
                      id, number, json{{"content", content}, {"sha256", hash}, {"organisation_id", current["organisation_id"]}}.dump());

@@ -26,6 +26,10 @@ std::optional<int> if_match_version(const http::request& req);
 // 412 `precondition_failed` when If-Match named a version other than `current`.
 void check_version(const std::optional<int>& expected, int current, std::string_view what);
 
+// Partners write to a call's cases only while it takes them (intake.call_status, by the
+// server's clock): 409 `call_not_open` before opens_at, `call_closed` after closes_at + grace.
+void require_call_open(std::string_view call_status);
+
 // A version as an ETag: `"3"`.
 std::string etag(int version);
 

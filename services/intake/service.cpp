@@ -8,6 +8,7 @@
 #include "intake/cases_api.hpp"
 #include "intake/identity_api.hpp"
 #include "intake/review_relay.hpp"
+#include "intake/uploads_api.hpp"
 #include "mail/outbox.hpp"
 
 #include <fstream>
@@ -113,12 +114,15 @@ service::definition definition() {
                 add_identity_routes(routes, ctx, request_schemas());
                 add_call_routes(routes, ctx, request_schemas());
                 add_case_routes(routes, ctx, request_schemas());
+                add_upload_routes(routes, ctx);
               },
           .background = [](service::context& ctx) -> std::shared_ptr<void> {
-            // The mail sender (when a relay is configured) and the hand-over of cases to review.
+            // The mail sender (when a relay is configured), the hand-over of cases to review, and
+            // the expiry of unfinished uploads.
             struct workers {
               std::shared_ptr<mail::sender> mail;
               std::shared_ptr<review_relay> relay;
+              std::shared_ptr<void> sweeper;
             };
             auto w = std::make_shared<workers>();
             if (!ctx.config.mail.smtp_url.empty()) {
@@ -144,6 +148,7 @@ service::definition definition() {
               out.sample("casecall_review_handover_failures_total", {}, static_cast<double>(relay->failed_attempts()));
             });
             w->relay->start();
+            w->sweeper = start_upload_sweeper(ctx);
             return w;
           },
           .commands = {{"create-admin", &create_admin}, {"audit-verify", &audit_verify}}};

@@ -83,6 +83,11 @@ running_service::running_service(const std::string& binary, const std::string& s
   env.emplace("CASECALL_DB_POOL_SIZE", "2");
   env.emplace("CASECALL_DB_URL", role_url("casecall_" + service, db_name, pg));
   env.emplace("CASECALL_DB_OWNER_URL", role_url("casecall_owner", db_name, pg));
+  // Uploads of this database's service in a folder of their own, under the run's scratch.
+  if (const char* scratch = std::getenv("CASECALL_TEST_SCRATCH")) {
+    env.emplace("CASECALL_UPLOAD_DIR", std::string(scratch) + "/uploads-" + db_name);
+  }
+  env_ = env;
   process_ = std::make_unique<child_process>(bin_dir() + "/" + binary, std::vector<std::string>{}, env);
   auto line = process_->wait_for_line("\"msg\":\"listening\"", std::chrono::seconds(30));
   if (!line) {

@@ -51,8 +51,11 @@ class running_service {
 
   std::uint16_t port() const { return port_; }
   child_process& process() { return *process_; }
+  // The environment it was started with, defaults included.
+  const std::map<std::string, std::string>& env() const { return env_; }
 
  private:
+  std::map<std::string, std::string> env_;
   std::unique_ptr<child_process> process_;
   std::uint16_t port_ = 0;
 };

@@ -1,5 +1,7 @@
 #include "intake_stack.hpp"
 
+#include <csignal>
+
 #include <pqxx/pqxx>
 
 #include <filesystem>
@@ -72,6 +74,14 @@ intake_stack::intake_stack(std::map<std::string, std::string> env) {
   env.emplace("CASECALL_SMTP_URL", "smtp://127.0.0.1:" + smtp_port);
   env.emplace("CASECALL_MAIL_RETRY_MS", "100");
   env.emplace("CASECALL_PUBLIC_URL", "http://cases.test");
+  intake_ = std::make_unique<running_service>("casecall-intake", "intake", db_.name(), env);
+}
+
+void intake_stack::kill_and_restart_intake() {
+  auto env = intake_->env();
+  intake_->process().signal(SIGKILL);
+  if (!intake_->process().wait_exit(std::chrono::seconds(10))) throw std::runtime_error("intake did not die of SIGKILL");
+  intake_.reset();
   intake_ = std::make_unique<running_service>("casecall-intake", "intake", db_.name(), env);
 }
 

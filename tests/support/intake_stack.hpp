@@ -49,6 +49,10 @@ class intake_stack {
 
   std::uint16_t port() const { return intake_->port(); }
   child_process& intake_process() { return intake_->process(); }
+  // kill -9 of the intake process, then a new one on the same database and upload folder
+  // (on another port).
+  void kill_and_restart_intake();
+  const std::string& upload_dir() const { return intake_->env().at("CASECALL_UPLOAD_DIR"); }
   const std::string& database() const { return db_.name(); }
   std::string intake_role_url() const { return db_.url("casecall_intake"); }
 
