@@ -131,7 +131,7 @@ http_response http_request(std::uint16_t port, const std::string& method, const 
   }
   raw += "\r\n" + body;
   c.send(raw);
-  auto res = c.read_response();
+  auto res = c.read_response(std::chrono::seconds(10), method == "HEAD");
   if (!res) throw std::runtime_error("no response to " + method + " " + target);
   return *res;
 }
