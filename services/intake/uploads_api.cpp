@@ -629,12 +629,21 @@ struct api {
   }
 
   // GET /attachments/{id} (partners of its organisation, administrators): the file, as a
-  // download that no browser renders in our origin.
+  // download that no browser renders in our origin. A file removed from its case stays
+  // available only while a submitted version of the case names it.
   http::awaitable<response> download(request& req) const {
     const auto id = uuid_param(req, "id");
     auto work = [&](db::connection& c, pqxx::work& tx) -> std::optional<upload_row> {
       auto u = visible_upload(c, tx, req, id, true);
       if (!u || u->sha256.empty()) return std::nullopt;
+      if (u->status == "complete") return u;
+      // Removed from the case: still there for the submitted versions that name it.
+      auto named = tx.exec_params1(
+          "SELECT EXISTS (SELECT 1 FROM intake.case_versions v WHERE v.case_id = $1 "
+          "AND v.canonical::jsonb -> 'attachments' @> jsonb_build_array(jsonb_build_object('id', $2::text)))",
+          u->case_id, id)[0]
+                       .as<bool>();
+      if (!named) return std::nullopt;
       return u;
     };
     auto u = co_await db::transact(ctx.db, std::move(work));

@@ -460,6 +460,11 @@ TEST(uploads, submission_needs_finished_attachments_within_the_rules_and_the_rec
   EXPECT_EQ(early.status, 422);
   EXPECT_EQ(early.field_errors(), (std::vector<std::string>{"/attachments/2 incomplete"}));
   EXPECT_EQ(c.send("DELETE", unfinished, c.owner_a, {{"Tus-Resumable", "1.0.0"}}).status, 204u);
+  // A file removed before any submission named it is gone for good. (Files coming and going
+  // leave the draft's ETag as it was: uploads run beside the editing.)
+  const auto dropped = c.upload("photo", "blurred.jpg", jpeg(5000, 12));
+  EXPECT_EQ(c.send("DELETE", dropped, c.owner_a, {{"Tus-Resumable", "1.0.0"}}).status, 204u);
+  EXPECT_EQ(c.send("GET", "/api/intake/v1/attachments/" + id_of(dropped), c.owner_a, {}).status, 404u);
 
   auto receipt = c.stack.call("POST", "/api/intake/v1/cases/" + c.case_id + "/submit", std::nullopt, &c.owner_a, {{"If-Match", etag}});
   ASSERT_EQ(receipt.status, 201) << receipt.raw.body;

@@ -33,6 +33,10 @@ CREATE INDEX uploads_expiring ON intake.uploads (expires_at) WHERE status = 'rec
 -- records both.
 ALTER TABLE intake.cases ADD COLUMN attachments_version integer NOT NULL DEFAULT 0;
 ALTER TABLE intake.cases ADD COLUMN submitted_attachments_version integer;
+DROP TRIGGER next_version ON intake.cases;
+CREATE TRIGGER next_version BEFORE UPDATE ON intake.cases
+  FOR EACH ROW WHEN ((to_jsonb(OLD) - 'attachments_version') IS DISTINCT FROM (to_jsonb(NEW) - 'attachments_version'))
+  EXECUTE FUNCTION intake.next_version();
 
 CREATE FUNCTION intake.upload_json(u intake.uploads) RETURNS jsonb
 LANGUAGE sql STABLE
