@@ -46,7 +46,7 @@ bench_init() {
   for tool in curl node python3; do
     command -v "$tool" >/dev/null || bench_fail "$tool is not installed"
   done
-  python3 -c 'import aiosmtpd' 2>/dev/null ||
+  /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null ||
     bench_fail "the SMTP sink needs aiosmtpd (apt-get install -y python3-aiosmtpd; ./casecall up installs it)"
   [[ -x $pg_cluster ]] || bench_fail "$pg_cluster is missing or not executable"
   [[ -d $repo/tests/e2e/node_modules/ajv ]] ||

@@ -7,8 +7,6 @@
 
 #include <gtest/gtest.h>
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <fstream>
 #include <map>
@@ -95,14 +93,6 @@ const std::map<std::string, row>& expectations() {
   return table;
 }
 
-std::string base64(const std::string& raw) {
-  std::string out(4 * ((raw.size() + 2) / 3) + 1, '\0');
-  auto n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(raw.data()),
-                           static_cast<int>(raw.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
 // Which callers a declaration admits.
 bool admits(const std::string& access, caller_kind who) {
   if (access == "anyone") return true;
@@ -150,13 +140,8 @@ TEST(authorization_matrix, every_route_of_intake_answers_each_kind_of_caller_as_
   auto token_a = stack.call("POST", "/api/intake/v1/api-tokens", json{{"name", "A's script"}, {"scopes", {"read", "write"}}}, &owner_a);
   ASSERT_EQ(token_a.status, 201);
   // A call, which anyone may read.
-  std::ifstream fixture(source_dir() + "/tests/fixtures/gs7-call.json");
-  std::stringstream call_text;
-  call_text << fixture.rdbuf();
-  auto call_body = json::parse(call_text.str());
-  call_body["opens_at"] = "2020-01-01T00:00:00Z";  // open now, so that partners may make cases
-  call_body["closes_at"] = "2099-01-01T00:00:00Z";
-  auto call = stack.call("POST", "/api/intake/v1/calls", call_body, &administrator);
+  // Open now, so that partners may make cases.
+  auto call = stack.call("POST", "/api/intake/v1/calls", gs7_call_open_now(), &administrator);
   ASSERT_EQ(call.status, 201) << call.raw.body;
   auto case_a = stack.call("POST", "/api/intake/v1/calls/" + call.body["id"].get<std::string>() + "/cases", json::object(), &owner_a);
   ASSERT_EQ(case_a.status, 201) << case_a.raw.body;

@@ -16,13 +16,7 @@ const std::string password = "correct horse battery staple";
 
 // The GS7 demo call, open now.
 std::string make_call(intake_stack& stack, const session& admin) {
-  std::ifstream in(source_dir() + "/tests/fixtures/gs7-call.json");
-  std::stringstream text;
-  text << in.rdbuf();
-  auto call = json::parse(text.str());
-  call["opens_at"] = "2020-01-01T00:00:00Z";
-  call["closes_at"] = "2099-01-01T00:00:00Z";
-  auto r = stack.call("POST", "/api/intake/v1/calls", call, &admin);
+  auto r = stack.call("POST", "/api/intake/v1/calls", gs7_call_open_now(), &admin);
   if (r.status != 201) throw std::runtime_error("call: " + r.raw.body);
   return r.body["id"].get<std::string>();
 }

@@ -14,15 +14,7 @@ namespace {
 using json = nlohmann::json;
 const std::string password = "correct horse battery staple";
 
-json fixture_call() {
-  std::ifstream in(source_dir() + "/tests/fixtures/gs7-call.json");
-  std::stringstream text;
-  text << in.rdbuf();
-  auto call = json::parse(text.str());
-  call["opens_at"] = "2020-01-01T00:00:00Z";
-  call["closes_at"] = "2099-01-01T00:00:00Z";
-  return call;
-}
+json fixture_call() { return gs7_call_open_now(); }
 
 json complete_case(int i) {
   json answers = {{"title", "Case number " + std::to_string(i)}, {"case_language", "en"}, {"country", "KE"},

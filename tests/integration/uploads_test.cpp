@@ -21,14 +21,6 @@ namespace fs = std::filesystem;
 const std::string password = "correct horse battery staple";
 const std::string uploads = "/api/intake/v1/uploads";
 
-std::string base64(const std::string& raw) {
-  std::string out(4 * ((raw.size() + 2) / 3) + 1, '\0');
-  auto n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(raw.data()),
-                           static_cast<int>(raw.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
 std::string digest(const std::string& data, const EVP_MD* md) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
@@ -65,12 +57,7 @@ std::string metadata(const std::vector<std::pair<std::string, std::string>>& pai
 }
 
 std::string make_call(intake_stack& stack, const session& admin) {
-  std::ifstream in(source_dir() + "/tests/fixtures/gs7-call.json");
-  std::stringstream text;
-  text << in.rdbuf();
-  auto call = json::parse(text.str());
-  call["opens_at"] = "2020-01-01T00:00:00Z";
-  call["closes_at"] = "2099-01-01T00:00:00Z";
+  auto call = gs7_call_open_now();
   // Small limits, so that tests reach them with small files.
   call["attachment_rules"] = {{"photo", {{"max_count", 3}, {"max_file_bytes", 1 << 20}, {"max_total_bytes", 2 << 20}}},
                               {"document", {{"max_count", 2}, {"max_file_bytes", 1 << 20}, {"max_total_bytes", 2 << 20}}},

@@ -50,6 +50,14 @@ std::string sha256_hex(const std::string& text) {
   return hex;
 }
 
+std::string base64(const std::string& raw) {
+  std::string out(sodium_base64_encoded_len(raw.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(raw.data()), raw.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);  // the terminating NUL
+  return out;
+}
+
 void admin_exec(const std::string& database, const std::string& sql) {
   pqxx::connection c(role_url("casecall_admin", database));
   pqxx::nontransaction tx(c);

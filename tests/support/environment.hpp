@@ -38,6 +38,8 @@ std::uint16_t free_port();
 
 // Lowercase hex SHA-256 of the text.
 std::string sha256_hex(const std::string& text);
+// Standard base64 with padding (as in tus Upload-Metadata and Upload-Checksum).
+std::string base64(const std::string& raw);
 
 // Runs `sql` as the cluster's superuser in `database`.
 void admin_exec(const std::string& database, const std::string& sql);

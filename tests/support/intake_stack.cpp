@@ -208,4 +208,14 @@ std::vector<std::string> intake_stack::query_row(const std::string& sql) {
   return out;
 }
 
+nlohmann::json gs7_call_open_now() {
+  std::ifstream in(source_dir() + "/tests/fixtures/gs7-call.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto call = nlohmann::json::parse(text.str());
+  call["opens_at"] = "2020-01-01T00:00:00Z";
+  call["closes_at"] = "2099-01-01T00:00:00Z";
+  return call;
+}
+
 }  // namespace casecall::testing

@@ -94,4 +94,7 @@ class intake_stack {
 
 std::string source_dir();
 
+// The GS7 call of tests/fixtures/gs7-call.json, open from 2020 to 2099.
+nlohmann::json gs7_call_open_now();
+
 }  // namespace casecall::testing
