@@ -161,12 +161,13 @@ struct upload_row {
   std::string sha256;
   std::string call_status;
   std::string case_status;
+  std::string declared_type;  // the client's filetype, informational
 };
 
 constexpr const char* upload_select =
     "SELECT u.id, u.case_id, u.organisation_id, u.kind, u.filename, u.status, u.length, u.\"offset\", "
     "extract(epoch FROM u.expires_at)::float8, u.expires_at <= now(), coalesce(u.media_type, ''), "
-    "coalesce(u.sha256, ''), intake.call_status(c), k.status "
+    "coalesce(u.sha256, ''), intake.call_status(c), k.status, coalesce(u.declared_type, '') "
     "FROM intake.uploads u JOIN intake.cases k ON k.id = u.case_id JOIN intake.calls c ON c.id = k.call_id "
     "WHERE u.id = $1";
 
@@ -186,6 +187,7 @@ upload_row read_row(const pqxx::row& r) {
   u.sha256 = r[11].as<std::string>();
   u.call_status = r[12].as<std::string>();
   u.case_status = r[13].as<std::string>();
+  u.declared_type = r[14].as<std::string>();
   return u;
 }
 
@@ -414,6 +416,10 @@ struct api {
     res.status = 200;
     res.set_header("Upload-Offset", std::to_string(u->offset));
     res.set_header("Upload-Length", std::to_string(u->length));
+    std::vector<std::pair<std::string, std::string>> metadata = {
+        {"case_id", u->case_id}, {"kind", u->kind}, {"filename", u->filename}};
+    if (!u->declared_type.empty()) metadata.emplace_back("filetype", u->declared_type);
+    res.set_header("Upload-Metadata", domain::format_upload_metadata(metadata));
     if (u->status == "receiving") res.set_header("Upload-Expires", domain::http_date(u->expires_at));
     res.set_header("Cache-Control", "no-store");
     co_return res;

@@ -177,6 +177,8 @@ TEST(uploads, pieces_add_up_to_an_attachment_with_its_sha256_and_it_downloads_as
     EXPECT_EQ(head.raw.header("Upload-Offset"), std::to_string(offset));
     EXPECT_EQ(head.raw.header("Upload-Length"), std::to_string(bytes.size()));
     EXPECT_EQ(head.raw.header("Cache-Control"), "no-store");
+    EXPECT_EQ(head.raw.header("Upload-Metadata"), metadata({{"case_id", c.case_id}, {"kind", "photo"}, {"filename", name},
+                                                            {"filetype", "image/jpeg"}}));
     auto r = c.patch(url, offset, bytes.substr(offset, piece), c.owner_a);
     ASSERT_EQ(r.status, 204) << r.raw.body;
     offset += piece;

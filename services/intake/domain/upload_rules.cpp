@@ -98,6 +98,21 @@ std::optional<std::map<std::string, std::string>> parse_upload_metadata(std::str
   return out;
 }
 
+std::string format_upload_metadata(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::string out;
+  for (const auto& [key, value] : pairs) {
+    std::string encoded(sodium_base64_encoded_len(value.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+    sodium_bin2base64(encoded.data(), encoded.size(), reinterpret_cast<const unsigned char*>(value.data()), value.size(),
+                      sodium_base64_VARIANT_ORIGINAL);
+    encoded.resize(encoded.size() - 1);  // the terminating NUL
+    if (!out.empty()) out += ',';
+    out += key;
+    out += ' ';
+    out += encoded;
+  }
+  return out;
+}
+
 std::optional<std::string> filename_problem(std::string_view name) {
   if (name.empty()) return "A file name is needed.";
   if (name.size() > 255) return "A file name has at most 255 bytes.";

@@ -17,6 +17,9 @@ namespace casecall::intake::domain {
 // when the header is not in that form, a key repeats, or a value is not base64.
 std::optional<std::map<std::string, std::string>> parse_upload_metadata(std::string_view header);
 
+// Upload-Metadata from pairs, in their order: "key base64value,...".
+std::string format_upload_metadata(const std::vector<std::pair<std::string, std::string>>& pairs);
+
 // Why a file name is refused, or nullopt when it is acceptable: empty, over 255 bytes, not
 // UTF-8, a control character (NUL included), a '/' or '\', or the names "." and "..".
 std::optional<std::string> filename_problem(std::string_view name);
