@@ -2,16 +2,14 @@
 // administrator (made with the shipped create-admin command) makes a call from the demo
 // fixture, anyone reads it, a stale change is refused.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 
-import { binDir, frontDoorUrl } from './lib/env.mjs';
+import { frontDoorUrl } from './lib/env.mjs';
 import { apiCall, header } from './lib/http.mjs';
+import { createAdmin } from './lib/intake-api.mjs';
 import { mailTo } from './lib/mail.mjs';
 import { loadContract } from './lib/openapi.mjs';
 
@@ -21,20 +19,6 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/gs7-call.json', import.meta.u
 
 function call(method, route, { json, headers = {} } = {}) {
   return apiCall(contract, BASE, `/api/intake/v1${route}`, { method, json, headers });
-}
-
-function createAdmin(email, password) {
-  const port = process.env.CASECALL_TEST_PG_PORT;
-  assert.ok(port && process.env.PGPASSFILE, 'CASECALL_TEST_PG_PORT and PGPASSFILE must be set (./casecall test sets them)');
-  const dir = mkdtempSync(path.join(tmpdir(), 'casecall-e2e-'));
-  const file = path.join(dir, 'password');
-  writeFileSync(file, `${password}\n`, { mode: 0o600 });
-  const run = spawnSync(
-    path.join(binDir(), 'casecall-intake'),
-    ['create-admin', '--email', email, '--name', 'E2E Administrator', '--password-file', file],
-    { encoding: 'utf8', env: { ...process.env, CASECALL_DB_URL: `postgresql://casecall_intake@127.0.0.1:${port}/casecall` } },
-  );
-  assert.equal(run.status, 0, run.stderr + run.stdout);
 }
 
 describe('calls through the front door', () => {
