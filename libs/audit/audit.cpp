@@ -1,5 +1,7 @@
 #include "audit/audit.hpp"
 
+#include "db/outbox_worker.hpp"
+
 #include <sodium.h>
 
 #include <array>
@@ -71,7 +73,7 @@ void record(db::connection& c, pqxx::transaction_base& tx, const event& e) {
 }
 
 nlohmann::json verification::to_json() const {
-  nlohmann::json out = {{"ok", !first_broken}, {"rows", rows}, {"streams", streams}};
+  nlohmann::json out = {{"ok", !first_broken}, {"rows", rows}, {"unsealed", unsealed}, {"streams", streams}};
   if (first_broken) {
     out["first_broken"] = {
         {"stream", first_broken->stream}, {"seq", first_broken->seq}, {"reason", first_broken->reason}};
@@ -86,6 +88,7 @@ verification verify(pqxx::connection& c) {
   verification result;
   // One snapshot for the whole walk: rows appended meanwhile are neither seen nor missed.
   pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(c);
+  result.unsealed = tx.exec1("SELECT count(*) FROM audit.events WHERE hash IS NULL")[0].as<std::int64_t>();
   auto heads = tx.exec("SELECT stream, seq, hash FROM audit.heads ORDER BY stream");
   for (const auto& head : heads) {
     const auto stream = head[0].as<std::string>();
@@ -135,6 +138,51 @@ verification verify(pqxx::connection& c) {
     }
   }
   return result;
+}
+
+std::int64_t seal(pqxx::connection& c) {
+  pqxx::work tx(c);
+  const auto sealed = tx.exec1("SELECT audit.seal_all()")[0].as<std::int64_t>();
+  tx.commit();
+  return sealed;
+}
+
+namespace {
+
+class sealer {
+ public:
+  sealer(db::pool_config db, std::chrono::milliseconds interval)
+      : interval_(std::chrono::duration<double>(interval).count()),
+        worker_({.name = "audit sealer",
+                 .channel = "audit_seal",
+                 .step = [](pqxx::connection& c) { return step(c); },
+                 .seconds_until_due = [this](pqxx::connection&) { return interval_; }},
+                std::move(db)) {}
+
+  void start() { worker_.start(); }
+  void stop() { worker_.stop(); }
+
+ private:
+  // One batch of the first stream with unsealed rows.
+  static db::outbox_worker::outcome step(pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto rows = tx.exec(
+        "SELECT audit.seal(stream) FROM (SELECT stream FROM audit.events WHERE hash IS NULL LIMIT 1) s");
+    const auto sealed = rows.empty() ? 0 : rows[0][0].as<std::int64_t>();
+    tx.commit();
+    return sealed > 0 ? db::outbox_worker::outcome::done : db::outbox_worker::outcome::none;
+  }
+
+  double interval_;
+  db::outbox_worker worker_;
+};
+
+}  // namespace
+
+std::shared_ptr<void> start_sealer(const db::pool_config& db, std::chrono::milliseconds interval) {
+  auto s = std::make_shared<sealer>(db, interval);
+  s->start();
+  return std::shared_ptr<void>(s.get(), [s](void*) mutable { s->stop(); });
 }
 
 }  // namespace casecall::audit

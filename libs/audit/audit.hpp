@@ -1,16 +1,21 @@
-// The audit log (schema `audit`, see migrations/0001_chain.sql): every state change and
-// every refusal worth knowing about, appended in the same transaction as the change it
-// records, one hash chain per stream. verify() walks the chains and names the first row
-// that does not hold.
+// The audit log (schema `audit`, see migrations/0001_chain.sql and 0002_seal.sql): every
+// state change and every refusal worth knowing about, appended in the same transaction as
+// the change it records, one hash chain per stream. An append waits for no one: the row is
+// chained ("sealed") after its commit, by the sealer every service runs in the background
+// (start_sealer) or by seal(). verify() walks the chains and names the first row that does not
+// hold.
 #pragma once
 
 #include "db/connection.hpp"
 #include "db/migrations.hpp"
+#include "db/pool.hpp"
 
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +52,7 @@ struct broken_row {
 
 struct verification {
   std::int64_t rows = 0;
+  std::int64_t unsealed = 0;  // committed rows not chained yet, outside what was checked
   std::vector<std::string> streams;
   std::optional<broken_row> first_broken;  // by stream name, then seq
   nlohmann::json to_json() const;
@@ -54,5 +60,15 @@ struct verification {
 
 // Reads every stream in order and recomputes each hash. Needs SELECT on the schema only.
 verification verify(pqxx::connection& c);
+
+// Chains every committed unsealed row of every stream, in its own transaction; returns how
+// many. Verification seals first, so that it covers everything committed until then.
+std::int64_t seal(pqxx::connection& c);
+
+// A thread of its own that seals every `interval` (and on until nothing is left); the
+// returned object's destruction stops it. Replicas share the work: a stream another session
+// is sealing is skipped.
+std::shared_ptr<void> start_sealer(const db::pool_config& db,
+                                   std::chrono::milliseconds interval = std::chrono::milliseconds(500));
 
 }  // namespace casecall::audit

@@ -85,10 +85,11 @@ int create_admin(service::context& ctx, const std::vector<std::string>& args) {
   return 0;
 }
 
-// casecall-intake audit-verify: walks every chain; exit 0 when whole, 1 naming the first
-// broken row.
+// casecall-intake audit-verify: seals what is committed, then walks every chain; exit 0 when
+// whole, 1 naming the first broken row.
 int audit_verify(service::context& ctx, const std::vector<std::string>&) {
   pqxx::connection c(db::effective_url(ctx.config.db));
+  audit::seal(c);
   auto result = audit::verify(c);
   std::cout << result.to_json().dump() << "\n";
   if (result.first_broken) {
@@ -117,14 +118,16 @@ service::definition definition() {
                 add_upload_routes(routes, ctx);
               },
           .background = [](service::context& ctx) -> std::shared_ptr<void> {
-            // The mail sender (when a relay is configured), the hand-over of cases to review, and
-            // the expiry of unfinished uploads.
+            // The audit sealer, the mail sender (when a relay is configured), the hand-over of
+            // cases to review, and the expiry of unfinished uploads.
             struct workers {
+              std::shared_ptr<void> sealer;
               std::shared_ptr<mail::sender> mail;
               std::shared_ptr<review_relay> relay;
               std::shared_ptr<void> sweeper;
             };
             auto w = std::make_shared<workers>();
+            w->sealer = audit::start_sealer(ctx.config.db);
             if (!ctx.config.mail.smtp_url.empty()) {
               w->mail = std::make_shared<mail::sender>(ctx.config.mail, ctx.config.db);
               ctx.metrics.add_collector([weak = std::weak_ptr<mail::sender>(w->mail)](http::exposition& out) {

@@ -26,7 +26,8 @@ service::definition definition() {
               [](http::router& routes, service::context& ctx) {
                 routes.set_guard(identity::make_guard(ctx.config.auth, ctx.db, "review"));
                 add_case_routes(routes, ctx, request_schemas());
-              }};
+              },
+          .background = [](service::context& ctx) { return audit::start_sealer(ctx.config.db); }};
 }
 
 }  // namespace casecall::review

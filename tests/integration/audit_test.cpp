@@ -1,10 +1,13 @@
-// The audit log as Postgres keeps it: appended by the services, never changed by them, and
-// any change made behind their back found by `casecall-intake audit-verify`, which names the
-// first row that no longer fits its chain.
+// The audit log as Postgres keeps it: appended by the services without waiting for each
+// other, chained (sealed) after the commit, never changed by them, and any change made behind
+// their back found by `casecall-intake audit-verify`, which names the first row that no longer
+// fits its chain.
 #include "intake_stack.hpp"
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
+
+#include <chrono>
 
 namespace casecall::testing {
 namespace {
@@ -43,11 +46,15 @@ void tamper(const intake_stack& stack, const std::string& sql) {
   tx.commit();
 }
 
-// Some history: an administrator, a registration, sign-ins, a failed one.
+// Chains whatever is committed and not sealed yet, as the services' sealer does.
+long long seal(intake_stack& stack) { return std::stoll(stack.query_row("SELECT audit.seal_all()")[0]); }
+
+// Some history, sealed: an administrator, a registration, sign-ins, a failed one.
 session make_history(intake_stack& stack) {
   auto admin = stack.create_admin("admin@casecall.test", password);
   stack.register_partner("partner@example.org", password, "Org A");
   stack.call("POST", "/api/intake/v1/sessions", json{{"email", "partner@example.org"}, {"password", "not the password"}});
+  seal(stack);
   return admin;
 }
 
@@ -64,6 +71,7 @@ TEST(audit, an_untouched_log_verifies_and_every_change_so_far_is_in_it) {
             "user.admin_created,session.login,organisation.registered,user.registered,user.email_verified,"
             "session.login,session.login_failed");
   EXPECT_EQ(run.result["rows"], 7);
+  EXPECT_EQ(run.result["unsealed"], 0);
   // The same answer from the administrators' endpoint.
   auto endpoint = stack.call("GET", "/api/intake/v1/audit/verification", std::nullopt, &admin);
   ASSERT_EQ(endpoint.status, 200) << endpoint.raw.body;
@@ -117,17 +125,84 @@ TEST(audit, the_intake_role_may_insert_audit_rows_but_postgres_refuses_its_updat
   EXPECT_THROW(attempt("TRUNCATE audit.events"), pqxx::insufficient_privilege);
   EXPECT_THROW(attempt("UPDATE audit.heads SET seq = 0"), pqxx::insufficient_privilege);
   EXPECT_THROW(attempt("DELETE FROM audit.heads"), pqxx::insufficient_privilege);
-  // An insert may not choose its place in the chain: the trigger sets seq and the hashes.
+  // An insert may not choose its place in the chain: it lands unsealed, with the server's
+  // time, and sealing gives it the next place.
   attempt("INSERT INTO audit.events (stream, seq, at, actor_kind, action, prev_hash, hash) VALUES "
           "('intake', 1, '2000-01-01', 'system', 'test.forged', '\\x00', '\\x00')");
-  EXPECT_EQ(stack.query_row("SELECT seq, extract(year FROM at) > 2000, length(hash) FROM audit.events "
+  // (The service's sealer may have sealed it already: either way not at 1.)
+  EXPECT_EQ(stack.query_row("SELECT coalesce(seq, 8) = 8, extract(year FROM at) > 2000 FROM audit.events "
                             "WHERE action = 'test.forged'"),
-            (std::vector<std::string>{"8", "t", "32"}));
+            (std::vector<std::string>{"t", "t"}));
   EXPECT_EQ(audit_verify(stack).exit_code, 0);
-  // Nor may the owner role change a row: the append-only trigger refuses it.
+  EXPECT_EQ(stack.query_row("SELECT seq, length(hash) FROM audit.events WHERE action = 'test.forged'"),
+            (std::vector<std::string>{"8", "32"}));
+  // Nor seal a row itself, nor call the sealer's trigger bypass: UPDATE is not its right.
+  attempt("INSERT INTO audit.events (stream, actor_kind, action) VALUES ('intake', 'system', 'test.unsealed')");
+  EXPECT_THROW(attempt("UPDATE audit.events SET seq = 9 WHERE action = 'test.unsealed'"), pqxx::insufficient_privilege);
+  // Nor may the owner role change a row, sealed or not, beyond sealing it: the append-only
+  // trigger refuses it.
   pqxx::connection owner(role_url("casecall_owner", stack.database()));
-  pqxx::work tx(owner);
-  EXPECT_THROW(tx.exec("UPDATE audit.events SET action = 'x.y' WHERE seq = 1"), pqxx::insufficient_privilege);
+  auto as_owner = [&owner](const std::string& sql) {
+    pqxx::work tx(owner);
+    tx.exec(sql);
+    tx.commit();
+  };
+  EXPECT_THROW(as_owner("UPDATE audit.events SET action = 'x.y' WHERE seq = 1"), pqxx::insufficient_privilege);
+  EXPECT_THROW(as_owner("UPDATE audit.events SET action = 'x.y' WHERE action = 'test.unsealed'"),
+               pqxx::insufficient_privilege);
+  EXPECT_THROW(as_owner("UPDATE audit.events SET seq = 1, prev_hash = hash, hash = hash WHERE seq = 2"),
+               pqxx::insufficient_privilege);
+  EXPECT_THROW(as_owner("DELETE FROM audit.events WHERE action = 'test.unsealed'"), pqxx::insufficient_privilege);
+}
+
+// Two transactions appending to one stream: the second commits while the first is still open
+// (with a lock timeout, a wait would fail it), and sealing chains both, in the order of their
+// ids, whatever the order of their commits.
+TEST(audit, appends_to_one_stream_do_not_wait_for_each_other_and_are_chained_after_commit) {
+  intake_stack stack;
+  make_history(stack);
+  pqxx::connection first_c(stack.intake_role_url());
+  pqxx::connection second_c(stack.intake_role_url());
+  pqxx::work first(first_c);
+  first.exec("INSERT INTO audit.events (stream, actor_kind, action) VALUES ('intake', 'system', 'test.first')");
+  {
+    pqxx::work second(second_c);
+    second.exec("SET LOCAL lock_timeout = '2s'");
+    second.exec("INSERT INTO audit.events (stream, actor_kind, action) VALUES ('intake', 'system', 'test.second')");
+    second.commit();
+  }
+  // Only what is committed is sealed: the first transaction's row is not visible yet. (The
+  // service's sealer may get there first; either way the second row is 8.)
+  seal(stack);
+  EXPECT_EQ(stack.query_row("SELECT seq FROM audit.events WHERE action = 'test.second'")[0], "8");
+  first.commit();
+  auto run = audit_verify(stack);
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.result["rows"], 9);
+  EXPECT_EQ(stack.query_row("SELECT seq FROM audit.events WHERE action = 'test.first'")[0], "9");
+  EXPECT_EQ(stack.query_row("SELECT seq, encode(hash, 'hex') FROM audit.heads WHERE stream = 'intake'"),
+            stack.query_row("SELECT seq, encode(hash, 'hex') FROM audit.events WHERE action = 'test.first'"));
+}
+
+struct sealed_listener : pqxx::notification_receiver {
+  using pqxx::notification_receiver::notification_receiver;
+  void operator()(const std::string&, int) override {}
+};
+
+// The services seal in the background: a change's row is chained soon after its commit with
+// nobody asking (each sealing NOTIFYs audit_sealed, which the test waits for).
+TEST(audit, the_running_service_seals_new_rows_by_itself) {
+  intake_stack stack;
+  pqxx::connection listening(stack.intake_role_url());
+  sealed_listener listener(listening, "audit_sealed");
+  stack.create_admin("admin@casecall.test", password);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (stack.query_row("SELECT count(*) FROM audit.events WHERE hash IS NULL")[0] != "0" &&
+         std::chrono::steady_clock::now() < deadline) {
+    listening.await_notification(1, 0);
+  }
+  EXPECT_EQ(stack.query_row("SELECT count(*) FROM audit.events WHERE hash IS NULL")[0], "0");
+  EXPECT_EQ(stack.query_row("SELECT seq FROM audit.events WHERE action = 'user.admin_created'")[0], "1");
 }
 
 }  // namespace
