@@ -18,6 +18,7 @@
 #
 # Set BENCH_TMP to put the work folder (the database, the uploads) on another disk than
 # /var/tmp; BENCH_KEEP=1 keeps it after the run; BENCH_PG_CLUSTER as in run-healthz.sh.
+# For diagnosis only, BENCH_EXTRA_ENV="CASECALL_X=1 CASECALL_Y=2" adds settings to intake's.
 
 bench_init() {
   bench_name=$1
@@ -152,12 +153,14 @@ bench_start_mail_sink() {
 # intake as `./casecall up` runs it (its own role, migrations by the owner, access log on,
 # default threads, pool and limits), on the benchmark's ports and folders.
 bench_start_intake() {
+  local extra=()
+  read -ra extra <<<"${BENCH_EXTRA_ENV:-}"
   env PGPASSFILE="$pg_base/pgpass" \
     CASECALL_HTTP_PORT="$intake_port" \
     CASECALL_DB_URL="postgresql://casecall_intake@127.0.0.1:$pg_port/casecall" \
     CASECALL_DB_OWNER_URL="postgresql://casecall_owner@127.0.0.1:$pg_port/casecall" \
     CASECALL_SMTP_URL="smtp://127.0.0.1:$smtp_port" \
-    CASECALL_UPLOAD_DIR="$work/uploads" \
+    CASECALL_UPLOAD_DIR="$work/uploads" "${extra[@]}" \
     "$bin/casecall-intake" >"$out/intake.log" 2>&1 </dev/null &
   intake_pid=$!
   local _

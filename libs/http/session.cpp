@@ -77,6 +77,10 @@ class stream_reader final : public body_source {
         co_return 0;
       }
     }
+    // Beast reads no more than the buffer's free capacity (at least 512 bytes) at a time, and
+    // the header left it at a few KiB: give a body room for reads of 64 KiB, Beast's largest,
+    // or a 1 GiB upload takes a quarter of a million reads.
+    if (buffer_.capacity() - buffer_.size() < read_room) buffer_.reserve(buffer_.size() + read_room);
     for (;;) {
       auto& body = parser_.get().body();
       body.data = into.data();
@@ -104,6 +108,7 @@ class stream_reader final : public body_source {
   }
 
  private:
+  static constexpr std::size_t read_room = 64 * 1024;
   beast::tcp_stream& stream_;
   beast::flat_buffer& buffer_;
   bhttp::request_parser<bhttp::buffer_body>& parser_;

@@ -57,6 +57,8 @@ const std::vector<variable_doc>& documented_variables() {
       {"CASECALL_UPLOAD_SWEEP_MS", "60000", "intake: how often expired uploads are looked for and deleted"},
       {"CASECALL_UPLOAD_CHECKPOINT_BYTES", "8388608",
        "intake: during a long PATCH, the received offset is made durable (fsync and database) this often"},
+      {"CASECALL_UPLOAD_CHECKPOINT_MS", "1000",
+       "intake: and no more often than this, so that a fast upload is not held up by its checkpoints"},
   };
   return docs;
 }
@@ -253,6 +255,7 @@ service_config load_config(const env_lookup& env, std::string_view service,
   u.sweep_interval = milliseconds(r.integer("CASECALL_UPLOAD_SWEEP_MS", 60'000, 10, 86'400'000));
   u.checkpoint_bytes = static_cast<std::uint64_t>(
       r.integer("CASECALL_UPLOAD_CHECKPOINT_BYTES", 8'388'608, 65'536, std::int64_t{1} << 40));
+  u.checkpoint_interval = milliseconds(r.integer("CASECALL_UPLOAD_CHECKPOINT_MS", 1'000, 0, 3'600'000));
   return c;
 }
 

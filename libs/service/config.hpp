@@ -66,7 +66,10 @@ struct upload_config {
   std::chrono::seconds expiry{72 * 3600};
   std::uint64_t max_bytes = 10ull * 1024 * 1024 * 1024;  // Tus-Max-Size
   std::chrono::milliseconds sweep_interval{60'000};
-  std::uint64_t checkpoint_bytes = 8 * 1024 * 1024;  // a long PATCH makes its offset durable this often
+  // A long PATCH makes its offset durable after this many bytes, but no more often than
+  // checkpoint_interval: a crash loses at most the larger of the two.
+  std::uint64_t checkpoint_bytes = 8 * 1024 * 1024;
+  std::chrono::milliseconds checkpoint_interval{1'000};
 };
 
 struct service_config {

@@ -2,7 +2,8 @@
 // checked against the call's rules for that kind before a byte is taken. Its bytes go to a
 // spool file as they arrive, hashed on the way; the offset the database holds is what was
 // made durable (fdatasync) and acknowledged. A long PATCH makes its offset durable every
-// checkpoint_bytes, so that an upload cut by a crash resumes near where it stopped; a cut
+// checkpoint_bytes but at most once per checkpoint_interval (a fast upload is not to stall on
+// its checkpoints), so that an upload cut by a crash resumes near where it stopped; a cut
 // connection keeps what arrived. The last byte brings the content check (libmagic) and the
 // move into the content-addressed store; a file whose content is not of its kind is refused
 // and deleted.
@@ -71,7 +72,7 @@ class registry {
  public:
   struct running {
     std::uint64_t offset = 0;
-    crypto_hash_sha256_state hash{};
+    store::sha256_state hash;
   };
 
   bool try_hold(const std::string& id) {
@@ -82,13 +83,13 @@ class registry {
     std::lock_guard lock(mutex_);
     held_.erase(id);
   }
-  std::optional<crypto_hash_sha256_state> hash_at(const std::string& id, std::uint64_t offset) {
+  std::optional<store::sha256_state> hash_at(const std::string& id, std::uint64_t offset) {
     std::lock_guard lock(mutex_);
     auto it = states_.find(id);
     if (it == states_.end() || it->second.offset != offset) return std::nullopt;
     return it->second.hash;
   }
-  void remember(const std::string& id, std::uint64_t offset, const crypto_hash_sha256_state& hash) {
+  void remember(const std::string& id, std::uint64_t offset, const store::sha256_state& hash) {
     std::lock_guard lock(mutex_);
     if (states_.size() >= 100'000) states_.clear();  // a bound; what is dropped is recomputed
     states_[id] = running{offset, hash};
@@ -365,7 +366,7 @@ struct api {
 
     response res;
     if (created->length == 0) {
-      res = co_await finish(req, *created, crypto_hash_sha256_state_init());
+      res = co_await finish(req, *created, store::sha256_state());
       res.status = 201;
     } else if (has_body) {
       hold held(*running, created->id);
@@ -379,12 +380,6 @@ struct api {
     }
     res.set_header("Location", "/api/intake/v1/uploads/" + created->id);
     co_return res;
-  }
-
-  static crypto_hash_sha256_state crypto_hash_sha256_state_init() {
-    crypto_hash_sha256_state s;
-    crypto_hash_sha256_init(&s);
-    return s;
   }
 
   static std::optional<domain::checksum> parse_checksum_header(const request& req) {
@@ -481,9 +476,9 @@ struct api {
     }
     file.truncate(u.offset);  // what was never acknowledged goes
 
-    crypto_hash_sha256_state hash;
+    store::sha256_state hash;
     if (auto known = running->hash_at(u.id, u.offset)) {
-      hash = *known;
+      hash = std::move(*known);
     } else {
       auto rehash = [&] { hash = store::sha256_state_of_prefix(path, u.offset); };
       co_await files->run(rehash);
@@ -494,6 +489,7 @@ struct api {
     const std::uint64_t start = u.offset;
     std::uint64_t durable = u.offset;  // acknowledged: on disk and in the database
     std::uint64_t at = u.offset;
+    auto last_checkpoint = std::chrono::steady_clock::now();
     bool too_long = false;
     std::vector<char> piece(piece_size);
     auto& body = *req.body_stream;
@@ -505,11 +501,13 @@ struct api {
         break;
       }
       file.append(piece.data(), n);
-      crypto_hash_sha256_update(&hash, reinterpret_cast<const unsigned char*>(piece.data()), n);
+      hash.update(piece.data(), n);
       if (digest) digest->update(piece.data(), n);
       at += n;
-      if (!digest && at - durable >= cfg().checkpoint_bytes && at < u.length) {
+      if (!digest && at - durable >= cfg().checkpoint_bytes && at < u.length &&
+          std::chrono::steady_clock::now() - last_checkpoint >= cfg().checkpoint_interval) {
         if (!co_await make_durable(file, u.id, at)) fail(410, "upload_gone", "Upload gone", "This upload ended meanwhile.");
+        last_checkpoint = std::chrono::steady_clock::now();
         durable = at;
         running->remember(u.id, at, hash);
       }
@@ -560,9 +558,9 @@ struct api {
 
   // The last byte is in: the content must be of the upload's kind. Then the file moves to the
   // store and becomes an attachment of the case; otherwise its bytes are deleted.
-  http::awaitable<response> finish(request& req, const upload_row& u, crypto_hash_sha256_state hash) const {
+  http::awaitable<response> finish(request& req, const upload_row& u, const store::sha256_state& hash) const {
     const auto path = spool->path_of(u.id);
-    const auto sha256 = store::sha256_hex(hash);
+    const auto sha256 = hash.hex();
     std::string media_type;
     auto sniff = [&] { media_type = store::sniff_media_type(path); };
     co_await files->run(sniff);

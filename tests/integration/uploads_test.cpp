@@ -411,7 +411,7 @@ TEST(uploads, once_the_call_has_closed_by_its_dates_uploads_are_409_call_closed)
 }
 
 TEST(uploads, a_patch_cut_by_kill_9_resumes_from_its_last_durable_offset_after_a_restart) {
-  cast c(std::map<std::string, std::string>{{"CASECALL_UPLOAD_CHECKPOINT_BYTES", "65536"}});
+  cast c(std::map<std::string, std::string>{{"CASECALL_UPLOAD_CHECKPOINT_BYTES", "65536"}, {"CASECALL_UPLOAD_CHECKPOINT_MS", "0"}});
   const auto bytes = jpeg(1'000'000, 7);
   const auto url = c.create("photo", "big.jpg", bytes.size(), c.owner_a).raw.header("Location");
   {

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <magic.h>
-#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +11,8 @@
 #include <cstring>
 #include <stdexcept>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 namespace casecall::intake::store {
 
@@ -101,6 +102,7 @@ std::uint64_t partial_file::size() const {
 void partial_file::truncate(std::uint64_t length) {
   if (::ftruncate(fd_, static_cast<off_t>(length)) != 0) fail_errno("truncate upload file");
   if (::lseek(fd_, static_cast<off_t>(length), SEEK_SET) < 0) fail_errno("seek upload file");
+  written_ = kicked_ = length;
 }
 
 void partial_file::append(const char* data, std::size_t size) {
@@ -112,6 +114,13 @@ void partial_file::append(const char* data, std::size_t size) {
     }
     data += n;
     size -= static_cast<std::size_t>(n);
+    written_ += static_cast<std::uint64_t>(n);
+  }
+  if (written_ - kicked_ >= writeback_step) {
+    // Advice only: a failure here shows up, if it matters, at the fdatasync of sync().
+    (void)::sync_file_range(fd_, static_cast<off_t>(kicked_), static_cast<off_t>(written_ - kicked_),
+                            SYNC_FILE_RANGE_WRITE);
+    kicked_ = written_;
   }
 }
 
@@ -119,12 +128,63 @@ void partial_file::sync() {
   if (::fdatasync(fd_) != 0) fail_errno("fdatasync upload file");
 }
 
-crypto_hash_sha256_state sha256_state_of_prefix(const fs::path& path, std::uint64_t length) {
+sha256_state::sha256_state() : ctx_(EVP_MD_CTX_new()) {
+  if (!ctx_ || EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(ctx_);
+    throw std::runtime_error("cannot start a SHA-256");
+  }
+}
+
+sha256_state::sha256_state(const sha256_state& other) : ctx_(EVP_MD_CTX_new()) {
+  if (!ctx_ || !other.ctx_ || EVP_MD_CTX_copy_ex(ctx_, other.ctx_) != 1) {
+    EVP_MD_CTX_free(ctx_);
+    throw std::runtime_error("cannot copy a SHA-256");
+  }
+}
+
+sha256_state& sha256_state::operator=(const sha256_state& other) {
+  if (this != &other) {
+    sha256_state copy(other);
+    std::swap(ctx_, copy.ctx_);
+  }
+  return *this;
+}
+
+sha256_state::sha256_state(sha256_state&& other) noexcept : ctx_(std::exchange(other.ctx_, nullptr)) {}
+
+sha256_state& sha256_state::operator=(sha256_state&& other) noexcept {
+  std::swap(ctx_, other.ctx_);
+  return *this;
+}
+
+sha256_state::~sha256_state() { EVP_MD_CTX_free(ctx_); }
+
+void sha256_state::update(const void* data, std::size_t size) {
+  if (!ctx_ || EVP_DigestUpdate(ctx_, data, size) != 1) throw std::runtime_error("SHA-256 update failed");
+}
+
+std::string sha256_state::hex() const {
+  sha256_state copy(*this);
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  if (EVP_DigestFinal_ex(copy.ctx_, digest.data(), &size) != 1 || size != 32) {
+    throw std::runtime_error("SHA-256 final failed");
+  }
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(64);
+  for (unsigned int i = 0; i < size; ++i) {
+    out.push_back(digits[digest[i] >> 4]);
+    out.push_back(digits[digest[i] & 0x0f]);
+  }
+  return out;
+}
+
+sha256_state sha256_state_of_prefix(const fs::path& path, std::uint64_t length) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail_errno("open upload file");
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  std::array<unsigned char, 1 << 16> buffer;
+  sha256_state state;
+  std::vector<unsigned char> buffer(1 << 16);
   std::uint64_t left = length;
   while (left > 0) {
     auto n = ::read(fd, buffer.data(), static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer.size())));
@@ -133,19 +193,11 @@ crypto_hash_sha256_state sha256_state_of_prefix(const fs::path& path, std::uint6
       ::close(fd);
       throw std::runtime_error("upload file shorter than its acknowledged offset");
     }
-    crypto_hash_sha256_update(&state, buffer.data(), static_cast<unsigned long long>(n));
+    state.update(buffer.data(), static_cast<std::size_t>(n));
     left -= static_cast<std::uint64_t>(n);
   }
   ::close(fd);
   return state;
-}
-
-std::string sha256_hex(crypto_hash_sha256_state state) {
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest;
-  crypto_hash_sha256_final(&state, digest.data());
-  std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex;
-  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-  return std::string(hex.data(), crypto_hash_sha256_BYTES * 2);
 }
 
 std::string sniff_media_type(const fs::path& path) {

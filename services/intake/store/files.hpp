@@ -4,7 +4,7 @@
 // place of the local directory later.
 #pragma once
 
-#include <sodium.h>
+#include <openssl/evp.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -65,19 +65,42 @@ class partial_file {
   std::uint64_t size() const;
   // Cuts the file to `length` (what is not acknowledged is dropped) and writes from there.
   void truncate(std::uint64_t length);
+  // Writes at the end. Every few MiB it asks the kernel to start writing them to disk
+  // (sync_file_range, which does not wait), so that the disk works while bytes still arrive
+  // and sync() is left with the last few MiB, not the whole upload.
   void append(const char* data, std::size_t size);
   void sync();  // fdatasync: the bytes written are on disk
 
  private:
+  static constexpr std::uint64_t writeback_step = 4 << 20;
   int fd_ = -1;
   std::filesystem::path path_;
+  std::uint64_t written_ = 0;  // the file's end, where append writes
+  std::uint64_t kicked_ = 0;   // writeback has been started for everything before this
+};
+
+// A running SHA-256, through OpenSSL (which uses the CPU's SHA instructions where it has
+// them: the hash must keep up with a fast upload). A copy is an independent snapshot.
+class sha256_state {
+ public:
+  sha256_state();
+  sha256_state(const sha256_state& other);
+  sha256_state& operator=(const sha256_state& other);
+  sha256_state(sha256_state&& other) noexcept;
+  sha256_state& operator=(sha256_state&& other) noexcept;
+  ~sha256_state();
+
+  void update(const void* data, std::size_t size);
+  // The digest of what went in so far, in lowercase hex; the state is left as it was.
+  std::string hex() const;
+
+ private:
+  EVP_MD_CTX* ctx_;
 };
 
 // The SHA-256 state after a file's first `length` bytes, read back from disk: where hashing
 // resumes when the running state was lost (a restart).
-crypto_hash_sha256_state sha256_state_of_prefix(const std::filesystem::path& path, std::uint64_t length);
-// The final digest of a state, in lowercase hex (the state is left as it was).
-std::string sha256_hex(crypto_hash_sha256_state state);
+sha256_state sha256_state_of_prefix(const std::filesystem::path& path, std::uint64_t length);
 
 // The media type libmagic finds in a file's content ("image/jpeg", "text/html").
 std::string sniff_media_type(const std::filesystem::path& path);
