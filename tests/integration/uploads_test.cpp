@@ -278,13 +278,15 @@ TEST(uploads, a_second_patch_while_one_is_writing_is_423) {
   first.send("PATCH " + url + " HTTP/1.1\r\nHost: t\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\n"
              "Content-Type: application/offset+octet-stream\r\nContent-Length: " + std::to_string(bytes.size()) +
              "\r\nCookie: " + c.owner_a.cookie + "\r\nX-CSRF-Token: " + c.owner_a.csrf + "\r\n\r\n" + bytes.substr(0, 100'000));
-  // Once the first holds the upload, a second PATCH is told it is busy. (Until then it gets
-  // 409: its offset is wrong on purpose, so that it never writes.)
-  api_response second;
-  for (int i = 0; i < 500; ++i) {
-    second = c.patch(url, 1, bytes.substr(1, 10), c.owner_a);
-    if (second.status != 409) break;
+  // Once the first holds the upload (its bytes are in the spool file), a second PATCH is told
+  // it is busy. (Its offset is wrong on purpose, so that it could never write. Probing before
+  // the first holds the upload would race it: a probe holds the upload while it answers.)
+  const auto spool = fs::path(c.stack.upload_dir()) / "partial" / id_of(url);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while ((!fs::exists(spool) || fs::file_size(spool) < 100'000) && std::chrono::steady_clock::now() < deadline) {
   }
+  ASSERT_EQ(fs::file_size(spool), 100'000u);
+  auto second = c.patch(url, 1, bytes.substr(1, 10), c.owner_a);
   EXPECT_EQ(second.status, 423);
   EXPECT_EQ(second.code(), "upload_locked");
   first.send(bytes.substr(100'000));
