@@ -5,6 +5,7 @@
 
 #include "audit/audit.hpp"
 #include "db/await.hpp"
+#include "http/handler_util.hpp"
 #include "http/problem.hpp"
 #include "identity/identity.hpp"
 
@@ -13,17 +14,6 @@ namespace casecall::review {
 namespace {
 
 using json = nlohmann::json;
-
-bool is_uuid(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    char c = s[i];
-    bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-    if (dash ? c != '-' : !hex) return false;
-  }
-  return true;
-}
 
 // Orders deliveries: later numbers first, and a withdrawal after the submission it ends.
 int rank(int number, const std::string& event) { return number * 2 + (event == "withdrawn" ? 1 : 0); }
@@ -38,8 +28,7 @@ void add_case_routes(http::router& routes, service::context& ctx, const http::sc
        .who = http::access::service,
        .body_limit = 4 * 1024 * 1024},
       [&ctx, &schemas](http::request& req) -> http::awaitable<http::response> {
-        const auto& id = req.param("id");
-        if (!is_uuid(id)) throw http::problem_error(http::problems::not_found());
+        const auto id = http::uuid_param(req, "id");
         auto in = http::parse_json_body(req, schemas.at("review-case-request.json"));
         const auto event = in["event"].get<std::string>();
         const auto number = in["number"].get<int>();
