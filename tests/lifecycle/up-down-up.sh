@@ -11,8 +11,11 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 
 STATE=$(mktemp -d /tmp/casecall-lifecycle.XXXXXX)
-export CASECALL_STATE_DIR=$STATE CASECALL_FRONT_PORT=38080 CASECALL_PG_PORT=55482
-export CASECALL_SERVICE_PORTS="38081 38082 38083" CASECALL_SMTP_PORT=38025
+# Ports below 32768, outside Linux's ephemeral range: a connection made meanwhile (by the tests
+# before, by Postgres clients) may take any port of that range as its source, and a service
+# would then fail to bind.
+export CASECALL_STATE_DIR=$STATE CASECALL_FRONT_PORT=28080 CASECALL_PG_PORT=25482
+export CASECALL_SERVICE_PORTS="28081 28082 28083" CASECALL_SMTP_PORT=28025
 export CASECALL_PRESET=${CASECALL_PRESET:-debug}
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -48,27 +51,27 @@ owner_sql() {
 
 ./casecall up >"$STATE/up1.log" 2>&1 || { cat "$STATE/up1.log"; fail "first up"; }
 for svc in intake review publish; do
-  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:38080/api/$svc/v1/readyz")
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:28080/api/$svc/v1/readyz")
   [ "$code" = 200 ] || fail "$svc readyz through the front door answered $code"
 done
 ok "up: every service is ready through the front door"
 
 password=$(cat "$STATE/secrets/admin-password")
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
-  -d "{\"email\":\"admin@casecall.localhost\",\"password\":\"$password\"}" http://127.0.0.1:38080/api/intake/v1/sessions)
+  -d "{\"email\":\"admin@casecall.localhost\",\"password\":\"$password\"}" http://127.0.0.1:28080/api/intake/v1/sessions)
 [ "$code" = 201 ] || fail "the demo administrator could not sign in ($code)"
 ok "up: the demo administrator signs in through the front door"
 
-calls=$(curl -s http://127.0.0.1:38080/api/intake/v1/calls)
+calls=$(curl -s http://127.0.0.1:28080/api/intake/v1/calls)
 [ "$(printf '%s' "$calls" | node -e 'let t="";process.stdin.on("data",d=>t+=d).on("end",()=>console.log(JSON.parse(t).items.length))')" = 1 ] ||
   fail "up did not load the demo call: $calls"
 partner=$(node -e 'console.log(require(process.argv[1]).organisations[0].owner.email)' "$ROOT/deploy/local/demo/cases.json")
 demo_password=$(cat "$STATE/secrets/demo-password")
 cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
-  -d "{\"email\":\"$partner\",\"password\":\"$demo_password\"}" http://127.0.0.1:38080/api/intake/v1/sessions |
+  -d "{\"email\":\"$partner\",\"password\":\"$demo_password\"}" http://127.0.0.1:28080/api/intake/v1/sessions |
   tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p')
 [ -n "$cookie" ] || fail "the demo partner $partner could not sign in"
-cases=$(curl -s -H "Cookie: $cookie" http://127.0.0.1:38080/api/intake/v1/cases)
+cases=$(curl -s -H "Cookie: $cookie" http://127.0.0.1:28080/api/intake/v1/cases)
 [ "$(printf '%s' "$cases" | node -e 'let t="";process.stdin.on("data",d=>t+=d).on("end",()=>console.log(JSON.parse(t).items.length))')" = 3 ] ||
   fail "the demo partner does not see its 3 cases: $cases"
 ok "up: the demo call and cases are loaded, and a demo partner sees its own cases"
@@ -85,14 +88,14 @@ ok "up: the $submitted submitted demo cases reached review through intake's outb
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d '{
   "organisation": {"names": {"en": "Lifecycle Org"}, "country": "KE", "kind": "ngo", "address": "Nairobi"},
   "account": {"email": "lifecycle@example.org", "name": "L", "language": "en", "password": "a long enough passphrase"}}' \
-  http://127.0.0.1:38080/api/intake/v1/registrations)
+  http://127.0.0.1:28080/api/intake/v1/registrations)
 [ "$code" = 201 ] || fail "registration through the front door answered $code"
 for _ in $(seq 300); do
   grep -q "^delivered " "$STATE/logs/mail.log" 2>/dev/null && break
   sleep 0.1
 done
 grep -rq "lifecycle@example.org" "$STATE/mail" || fail "the verification mail did not reach the sink in $STATE/mail"
-./casecall mail | grep -q "http://localhost:38080/app/verify-email#token=" || fail "./casecall mail does not show the link"
+./casecall mail | grep -q "http://localhost:28080/app/verify-email#token=" || fail "./casecall mail does not show the link"
 ok "up: mail goes to the local SMTP sink and ./casecall mail shows it"
 ./casecall audit verify | grep -q '"ok":true' || fail "./casecall audit verify did not report a whole chain"
 ok "./casecall audit verify: the chain is whole"
@@ -104,7 +107,7 @@ before=$(pids | sort)
 for pid in $before; do
   if running "$pid"; then fail "process $pid ($(tr '\0' ' ' </proc/"$pid"/cmdline)) still runs after down"; fi
 done
-for port in 38080 38081 38082 38083 38025 55482; do
+for port in 28080 28081 28082 28083 28025 25482; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then fail "port $port still open after down"; fi
 done
 ok "down: none of the $(echo "$before" | wc -w) processes runs, every port is closed"
@@ -123,11 +126,11 @@ ok "up on a running stack: idempotent, nothing restarted"
 review=$(cat "$STATE/run/review.pid")
 kill -TERM "$review"
 timeout 30 tail --pid="$review" -f /dev/null || fail "review did not exit on SIGTERM"
-code=$(curl -s -o "$STATE/502.json" -w '%{http_code} %{content_type}' http://127.0.0.1:38080/api/review/v1/healthz)
+code=$(curl -s -o "$STATE/502.json" -w '%{http_code} %{content_type}' http://127.0.0.1:28080/api/review/v1/healthz)
 [ "$code" = "502 application/problem+json" ] || fail "with review stopped the front door answered $code"
 grep -q '"code":"upstream_unavailable"' "$STATE/502.json" || fail "the 502 is not the front door's problem: $(cat "$STATE/502.json")"
 ok "a stopped service: the front door answers 502 problem+json"
 ./casecall up >"$STATE/up4.log" 2>&1 || { cat "$STATE/up4.log"; fail "fourth up"; }
-code=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:38080/api/review/v1/readyz)
+code=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:28080/api/review/v1/readyz)
 [ "$code" = 200 ] || fail "up did not bring review back ($code)"
 ok "up brings the stopped service back"
