@@ -20,6 +20,8 @@ void fail(unsigned status, std::string code, std::string title, std::string deta
 
 void not_found() { throw problem_error(problems::not_found()); }
 
+void invalid(std::vector<field_error> errors) { throw problem_error(problems::validation_failed(std::move(errors))); }
+
 bool is_uuid(std::string_view s) {
   if (s.size() != 36) return false;
   for (std::size_t i = 0; i < s.size(); ++i) {

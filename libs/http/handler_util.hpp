@@ -3,12 +3,14 @@
 #pragma once
 
 #include "http/message.hpp"
+#include "http/problem.hpp"
 #include "http/router.hpp"
 
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace casecall::http {
 
@@ -16,6 +18,8 @@ namespace casecall::http {
 [[noreturn]] void fail(unsigned status, std::string code, std::string title, std::string detail);
 // Throws 404 `not_found`: what does not exist, and what the caller may not know exists.
 [[noreturn]] void not_found();
+// Throws 422 `validation_failed` listing every field at fault.
+[[noreturn]] void invalid(std::vector<field_error> errors);
 
 bool is_uuid(std::string_view s);
 

@@ -26,10 +26,6 @@ constexpr db::query call_by_id{
 constexpr db::query time_zone_exists{"intake.time_zone_exists",
                                      "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)"};
 
-[[noreturn]] void invalid(std::vector<http::field_error> errors) {
-  throw http::problem_error(http::problems::validation_failed(std::move(errors)));
-}
-
 response call_response(const json& call, unsigned status = 200) {
   auto res = response::json(call, status);
   res.set_header("ETag", etag(call["version"].get<int>()));

@@ -11,6 +11,7 @@ using http::check_version;
 using http::etag;
 using http::fail;
 using http::if_match_version;
+using http::invalid;
 using http::is_uuid;
 using http::not_found;
 using http::route_adder;

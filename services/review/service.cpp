@@ -3,6 +3,7 @@
 #include "audit/audit.hpp"
 #include "identity/identity.hpp"
 #include "review/cases_api.hpp"
+#include "review/rounds_api.hpp"
 
 namespace casecall::review {
 
@@ -21,11 +22,12 @@ service::definition definition() {
   return {.name = "review",
           .default_port = 8082,
           .migrations = &migrations,
-          .shared_schemas = {{&audit::migrations, db::schema_use::append}},
+          .shared_schemas = {{&audit::migrations, db::schema_use::append}, {&identity::migrations, db::schema_use::own}},
           .add_routes =
               [](http::router& routes, service::context& ctx) {
                 routes.set_guard(identity::make_guard(ctx.config.auth, ctx.db, "review"));
                 add_case_routes(routes, ctx, request_schemas());
+                add_round_routes(routes, ctx, request_schemas());
               },
           .background = [](service::context& ctx) { return audit::start_sealer(ctx.config.db); }};
 }

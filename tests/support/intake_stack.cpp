@@ -87,8 +87,13 @@ void intake_stack::kill_and_restart_intake() {
 
 api_response intake_stack::call_raw(const std::string& method, const std::string& target, const std::string& body,
                                     std::vector<std::pair<std::string, std::string>> headers) {
+  return call_raw_at(port(), method, target, body, std::move(headers));
+}
+
+api_response intake_stack::call_raw_at(std::uint16_t to, const std::string& method, const std::string& target,
+                                       const std::string& body, std::vector<std::pair<std::string, std::string>> headers) {
   api_response out;
-  out.raw = http_request(port(), method, target, headers, body);
+  out.raw = http_request(to, method, target, headers, body);
   out.status = out.raw.status;
   if (!out.raw.body.empty()) {
     out.body = nlohmann::json::parse(out.raw.body, nullptr, false);
@@ -100,12 +105,25 @@ api_response intake_stack::call_raw(const std::string& method, const std::string
 api_response intake_stack::call(const std::string& method, const std::string& target,
                                 const std::optional<nlohmann::json>& body, const session* credentials,
                                 std::vector<std::pair<std::string, std::string>> headers) {
+  return call_at(port(), method, target, body, credentials, std::move(headers));
+}
+
+api_response intake_stack::call_review(const std::string& method, const std::string& target,
+                                       const std::optional<nlohmann::json>& body, const session* credentials,
+                                       std::vector<std::pair<std::string, std::string>> headers) {
+  if (!review_) review_ = std::make_unique<running_service>("casecall-review", "review", db_.name());
+  return call_at(review_->port(), method, target, body, credentials, std::move(headers));
+}
+
+api_response intake_stack::call_at(std::uint16_t to, const std::string& method, const std::string& target,
+                                   const std::optional<nlohmann::json>& body, const session* credentials,
+                                   std::vector<std::pair<std::string, std::string>> headers) {
   if (body) headers.emplace_back("Content-Type", "application/json");
   if (credentials) {
     headers.emplace_back("Cookie", credentials->cookie);
     if (method != "GET" && method != "HEAD") headers.emplace_back("X-CSRF-Token", credentials->csrf);
   }
-  return call_raw(method, target, body ? body->dump() : std::string(), std::move(headers));
+  return call_raw_at(to, method, target, body ? body->dump() : std::string(), std::move(headers));
 }
 
 mail_message intake_stack::mail(int n) {

@@ -62,6 +62,11 @@ class intake_stack {
                     std::vector<std::pair<std::string, std::string>> headers = {});
   api_response call_raw(const std::string& method, const std::string& target, const std::string& body,
                         std::vector<std::pair<std::string, std::string>> headers);
+  // The same to the review service on the same database (started on first use): sessions made
+  // through intake sign in there too.
+  api_response call_review(const std::string& method, const std::string& target,
+                           const std::optional<nlohmann::json>& body = std::nullopt, const session* credentials = nullptr,
+                           std::vector<std::pair<std::string, std::string>> headers = {});
 
   // The n-th mail the SMTP server received (1-based), waiting for it to arrive.
   mail_message mail(int n);
@@ -89,6 +94,13 @@ class intake_stack {
   std::string mail_dir_;
   std::unique_ptr<child_process> sink_;
   std::unique_ptr<running_service> intake_;
+  std::unique_ptr<running_service> review_;
+
+  api_response call_at(std::uint16_t to, const std::string& method, const std::string& target,
+                       const std::optional<nlohmann::json>& body, const session* credentials,
+                       std::vector<std::pair<std::string, std::string>> headers);
+  api_response call_raw_at(std::uint16_t to, const std::string& method, const std::string& target,
+                           const std::string& body, std::vector<std::pair<std::string, std::string>> headers);
   int mails_seen_ = 0;
 };
 
