@@ -140,6 +140,96 @@ struct api {
     if (!round) http::not_found();
     co_return round_response(*round);
   }
+
+  // The round, locked, for a change to it; 404 when there is none, 409 once it is closed.
+  static void require_open_round(pqxx::work& tx, const std::string& id) {
+    auto rows = tx.exec_params("SELECT status FROM review.rounds WHERE id = $1 FOR UPDATE", id);
+    if (rows.empty()) http::not_found();
+    if (rows[0][0].as<std::string>() != "open") {
+      http::fail(409, "round_closed", "Round closed", "A closed round's panel no longer changes.");
+    }
+  }
+
+  static json member_json(pqxx::work& tx, const std::string& round_id, const std::string& user_id) {
+    return json::parse(tx.exec_params1(std::string(panel_query) + " AND p.user_id = $2", round_id, user_id)[0].c_str());
+  }
+
+  static constexpr const char* panel_query =
+      "SELECT jsonb_build_object('user_id', p.user_id, 'name', u.name, 'email', u.email, "
+      "'organisation_id', u.organisation_id, 'capacity', p.capacity, 'themes', to_jsonb(p.themes), "
+      "'languages', to_jsonb(p.languages), "
+      "'added_at', to_char(p.added_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))::text "
+      "FROM review.panel_members p JOIN identity.users u ON u.id = p.user_id WHERE p.round_id = $1";
+
+  // GET /rounds/{id}/panel (administrators): the round's judges, by name.
+  http::awaitable<response> panel(request& req) const {
+    const auto id = http::uuid_param(req, "id");
+    auto work = [&](db::connection&, pqxx::work& tx) -> std::optional<json> {
+      if (tx.exec_params("SELECT 1 FROM review.rounds WHERE id = $1", id).empty()) return std::nullopt;
+      json items = json::array();
+      for (const auto& r : tx.exec_params(std::string(panel_query) + " ORDER BY u.name, p.user_id", id)) {
+        items.push_back(json::parse(r[0].c_str()));
+      }
+      return items;
+    };
+    auto items = co_await db::transact(ctx.db, std::move(work));
+    if (!items) http::not_found();
+    co_return response::json({{"items", *items}});
+  }
+
+  // PUT /rounds/{id}/panel/{user_id} (administrators): puts a judge on the panel, or changes
+  // their capacity, themes and languages. Only an enabled user with the judge role.
+  http::awaitable<response> put_member(request& req) const {
+    const auto id = http::uuid_param(req, "id");
+    const auto user_id = http::uuid_param(req, "user_id");
+    const auto& me = identity::caller(req);
+    auto in = http::parse_json_body(req, schemas.at("panel-member-request.json"));
+    struct outcome {
+      json member;
+      bool added;
+    };
+    auto work = [&](db::connection& c, pqxx::work& tx) -> outcome {
+      require_open_round(tx, id);
+      auto user = tx.exec_params("SELECT role, disabled_at IS NOT NULL FROM identity.users WHERE id = $1", user_id);
+      if (user.empty()) http::not_found();
+      if (user[0][0].as<std::string>() != "judge" || user[0][1].as<bool>()) {
+        http::fail(409, "not_a_judge", "Not a judge", "Only an enabled account with the judge role sits on a panel.");
+      }
+      const auto themes = in.value("themes", json::array());
+      const auto languages = in.value("languages", json::array());
+      auto row = tx.exec_params1(
+          "INSERT INTO review.panel_members (round_id, user_id, capacity, themes, languages, added_by) "
+          "VALUES ($1, $2, $3, ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), "
+          "ARRAY(SELECT jsonb_array_elements_text($5::jsonb)), $6) "
+          "ON CONFLICT (round_id, user_id) DO UPDATE SET capacity = EXCLUDED.capacity, themes = EXCLUDED.themes, "
+          "languages = EXCLUDED.languages RETURNING (xmax = 0)",
+          id, user_id, in["capacity"].get<int>(), themes.dump(), languages.dump(), me.user_id);
+      const bool added = row[0].as<bool>();
+      auto e = identity::audit_event(req, stream, added ? "panel.member_added" : "panel.member_changed", "round", id);
+      e.detail = {{"user_id", user_id}, {"capacity", in["capacity"]}, {"themes", themes}, {"languages", languages}};
+      audit::record(c, tx, std::move(e));
+      return {member_json(tx, id, user_id), added};
+    };
+    auto out = co_await db::transact(ctx.db, std::move(work));
+    co_return response::json(out.member, out.added ? 201 : 200);
+  }
+
+  // DELETE /rounds/{id}/panel/{user_id} (administrators)
+  http::awaitable<response> remove_member(request& req) const {
+    const auto id = http::uuid_param(req, "id");
+    const auto user_id = http::uuid_param(req, "user_id");
+    auto work = [&](db::connection& c, pqxx::work& tx) {
+      require_open_round(tx, id);
+      if (tx.exec_params("DELETE FROM review.panel_members WHERE round_id = $1 AND user_id = $2", id, user_id).affected_rows() == 0) {
+        http::not_found();
+      }
+      auto e = identity::audit_event(req, stream, "panel.member_removed", "round", id);
+      e.detail = {{"user_id", user_id}};
+      audit::record(c, tx, std::move(e));
+    };
+    co_await db::transact(ctx.db, std::move(work));
+    co_return response::no_content();
+  }
 };
 
 }  // namespace
@@ -151,6 +241,9 @@ void add_round_routes(http::router& routes, service::context& ctx, const http::s
   add(method::get, p + "/calls/{call_id}/rounds", "review.rounds.list", access::admin, &api::list, 0);
   add(method::get, p + "/rounds/{id}", "review.rounds.get", access::admin, &api::get, 0);
   add(method::put, p + "/rounds/{id}/rubric", "review.rounds.rubric.put", access::admin, &api::put_rubric, 256 * 1024);
+  add(method::get, p + "/rounds/{id}/panel", "review.panel.list", access::admin, &api::panel, 0);
+  add(method::put, p + "/rounds/{id}/panel/{user_id}", "review.panel.put", access::admin, &api::put_member, 16 * 1024);
+  add(method::delete_, p + "/rounds/{id}/panel/{user_id}", "review.panel.delete", access::admin, &api::remove_member, 0);
 }
 
 }  // namespace casecall::review

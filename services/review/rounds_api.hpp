@@ -1,5 +1,5 @@
-// A call's review rounds and their rubrics, for administrators: /api/review/v1/calls/{call_id}/rounds
-// and /api/review/v1/rounds/{id}.
+// A call's review rounds, their rubrics and panels, for administrators:
+// /api/review/v1/calls/{call_id}/rounds and /api/review/v1/rounds/{id}[/rubric|/panel].
 #pragma once
 
 #include "http/json_schema.hpp"

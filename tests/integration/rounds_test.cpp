@@ -1,6 +1,7 @@
-// Review's rounds and rubrics over HTTP, signed in through intake: an administrator makes a
-// call's screening and scoring rounds, a scoring round's rubric is checked (schema and rules)
-// and versioned with If-Match, every change is audited, and nobody else gets in.
+// Review's rounds, rubrics and panels over HTTP, signed in through intake: an administrator
+// makes a call's screening and scoring rounds, a scoring round's rubric is checked (schema and
+// rules) and versioned with If-Match, judges (and only judges) go on a round's panel, every
+// change is audited, and nobody else gets in.
 #include "intake_stack.hpp"
 
 #include <gtest/gtest.h>
@@ -110,6 +111,58 @@ TEST(rounds, partners_and_strangers_are_kept_out) {
   EXPECT_EQ(stack.call_review("GET", "/api/review/v1/rounds/not-a-uuid", std::nullopt, &admin).status, 404);
   EXPECT_EQ(stack.call_review("GET", "/api/review/v1/rounds/" + call_id, std::nullopt, &admin).status, 404);
   EXPECT_EQ(stack.query_row("SELECT count(*) FROM audit.events WHERE stream = 'review' AND action = 'access.denied'")[0], "2");
+}
+
+TEST(rounds, judges_and_only_judges_sit_on_a_rounds_panel) {
+  intake_stack stack;
+  auto admin = stack.create_admin("admin@casecall.test", password);
+  auto partner = stack.register_partner("partner@example.org", password, "Org A");
+  auto judging = stack.call("POST", "/api/intake/v1/organisations",
+                            json{{"names", {{"en", "World Food Programme"}}}, {"country", "IT"},
+                                 {"kind", "international_organisation"}, {"purpose", "judging"}},
+                            &admin);
+  ASSERT_EQ(judging.status, 201) << judging.raw.body;
+  auto judge = stack.invite_and_accept(
+      admin, json{{"email", "judge@wfp.example"}, {"role", "judge"}, {"organisation_id", judging.body["id"]}}, "Ana Judge", password);
+  const auto judge_id = judge["id"].get<std::string>();
+  auto round = stack.call_review("POST", rounds, json{{"kind", "scoring"}, {"rubric", rubric()}}, &admin);
+  ASSERT_EQ(round.status, 201);
+  const auto panel = "/api/review/v1/rounds/" + round.body["id"].get<std::string>() + "/panel";
+
+  auto added = stack.call_review("PUT", panel + "/" + judge_id,
+                                 json{{"capacity", 45}, {"themes", {"agriculture", "finance"}}, {"languages", {"en", "fr"}}}, &admin);
+  ASSERT_EQ(added.status, 201) << added.raw.body;
+  EXPECT_EQ(added.body["name"], "Ana Judge");
+  EXPECT_EQ(added.body["organisation_id"], judging.body["id"]);
+  EXPECT_EQ(added.body["themes"], json({"agriculture", "finance"}));
+  auto changed = stack.call_review("PUT", panel + "/" + judge_id, json{{"capacity", 30}}, &admin);
+  EXPECT_EQ(changed.status, 200);
+  EXPECT_EQ(changed.body["capacity"], 30);
+  EXPECT_EQ(changed.body["themes"], json::array());
+
+  // A partner is no judge; a user who does not exist is not found; a capacity of 0 is refused.
+  auto not_judge = stack.call_review("PUT", panel + "/" + partner.user["id"].get<std::string>(), json{{"capacity", 5}}, &admin);
+  EXPECT_EQ(not_judge.status, 409);
+  EXPECT_EQ(not_judge.code(), "not_a_judge");
+  EXPECT_EQ(stack.call_review("PUT", panel + "/" + call_id, json{{"capacity", 5}}, &admin).status, 404);
+  EXPECT_EQ(stack.call_review("PUT", panel + "/" + judge_id, json{{"capacity", 0}}, &admin).field_errors(),
+            (std::vector<std::string>{"/capacity out_of_range"}));
+
+  auto list = stack.call_review("GET", panel, std::nullopt, &admin);
+  ASSERT_EQ(list.status, 200);
+  ASSERT_EQ(list.body["items"].size(), 1u);
+  EXPECT_EQ(list.body["items"][0]["email"], "judge@wfp.example");
+  EXPECT_EQ(list.body["items"][0]["capacity"], 30);
+  // The judge may not see or change the panel.
+  auto as_judge = stack.login("judge@wfp.example", password);
+  EXPECT_EQ(stack.call_review("GET", panel, std::nullopt, &as_judge).status, 403);
+
+  EXPECT_EQ(stack.call_review("DELETE", panel + "/" + judge_id, std::nullopt, &admin).status, 204);
+  EXPECT_EQ(stack.call_review("DELETE", panel + "/" + judge_id, std::nullopt, &admin).status, 404);
+  EXPECT_EQ(stack.call_review("GET", panel, std::nullopt, &admin).body["items"].size(), 0u);
+  EXPECT_EQ(stack.call_review("GET", "/api/review/v1/rounds/" + call_id + "/panel", std::nullopt, &admin).status, 404);
+  EXPECT_EQ(stack.query_row("SELECT string_agg(action, ',' ORDER BY id) FROM audit.events WHERE action LIKE 'panel.%'")[0],
+            "panel.member_added,panel.member_changed,panel.member_removed");
 }
 
 }  // namespace
