@@ -30,16 +30,13 @@ while (($#)); do
     *) echo "run-drafts: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
 done
-[[ $seconds =~ ^[1-9][0-9]{0,3}$ ]] || { echo "run-drafts: --seconds wants 1 to 9999, got '$seconds'" >&2; exit 2; }
-# pgbench's clients and the services' pool share the cluster's max_connections = 200.
-if ! [[ $connections =~ ^[1-9][0-9]{0,2}$ ]] || ((connections > 150)); then
-  echo "run-drafts: --connections wants 1 to 150, got '$connections'" >&2
-  exit 2
-fi
-[[ $rounds =~ ^[1-9][0-9]?$ ]] || { echo "run-drafts: --rounds wants 1 to 99, got '$rounds'" >&2; exit 2; }
-
 # shellcheck source=bench/lib/stack.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/stack.sh"
+bench_int_option run-drafts --seconds "$seconds" 9999
+# pgbench's clients and the services' pool share the cluster's max_connections = 200.
+bench_int_option run-drafts --connections "$connections" 150
+bench_int_option run-drafts --rounds "$rounds" 99
+
 bench_init drafts 55453 18183 18184
 pgbench=/usr/lib/postgresql/15/bin/pgbench
 [[ -x $pgbench ]] || bench_fail "$pgbench is missing (apt-get install -y postgresql-client-15)"

@@ -31,26 +31,17 @@ while (($#)); do
     *) echo "run-slow-uploads: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
 done
-if ! [[ $uploads =~ ^[1-9][0-9]{0,3}$ ]] || ((uploads > 3000)); then
-  echo "run-slow-uploads: --uploads wants 1 to 3000, got '$uploads'" >&2
-  exit 2
-fi
-if ! [[ $seconds =~ ^[1-9][0-9]{0,3}$ ]] || ((seconds > 3600)); then
-  echo "run-slow-uploads: --seconds wants 1 to 3600, got '$seconds'" >&2
-  exit 2
-fi
-if ! [[ $rate_kib =~ ^[1-9][0-9]{0,3}$ ]] || ((rate_kib > 1024)); then
-  echo "run-slow-uploads: --rate-kib wants 1 to 1024, got '$rate_kib'" >&2
-  exit 2
-fi
+# shellcheck source=bench/lib/stack.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/stack.sh"
+bench_int_option run-slow-uploads --uploads "$uploads" 3000
+bench_int_option run-slow-uploads --seconds "$seconds" 3600
+bench_int_option run-slow-uploads --rate-kib "$rate_kib" 1024
 
 # Each upload holds a socket and a spool file in intake, and a socket in the client: about
 # 2,100 descriptors for 1,000. Both inherit this limit.
 ulimit -n 8192 2>/dev/null ||
   { echo "run-slow-uploads: cannot raise the open-file limit to 8192 (hard limit $(ulimit -Hn))" >&2; exit 2; }
 
-# shellcheck source=bench/lib/stack.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/stack.sh"
 bench_init slow-uploads 55455 18187 18188
 
 # The bytes that arrive stay in intake's spool until the work folder goes: room for them and

@@ -27,14 +27,11 @@ while (($#)); do
     *) echo "run-upload: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
 done
-if ! [[ $size_mib =~ ^[1-9][0-9]{0,3}$ ]] || ((size_mib > 2048)); then
-  echo "run-upload: --size-mib wants 1 to 2048, got '$size_mib'" >&2
-  exit 2
-fi
-[[ $rounds =~ ^[1-9]$ ]] || { echo "run-upload: --rounds wants 1 to 9, got '$rounds'" >&2; exit 2; }
-
 # shellcheck source=bench/lib/stack.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/stack.sh"
+bench_int_option run-upload --size-mib "$size_mib" 2048
+bench_int_option run-upload --rounds "$rounds" 9
+
 bench_init upload 55454 18185 18186
 command -v dd >/dev/null || bench_fail "dd is not installed"
 

@@ -5,7 +5,8 @@
 # casecall-intake alone, each on the benchmark's own ports, its files under one work folder —
 # and a trap that stops them and deletes the folder on success, failure or Ctrl-C.
 #
-# Source it after `set -euo pipefail`, then call, in this order:
+# Source it after `set -euo pipefail`; check the script's own options with bench_int_option;
+# then call, in this order:
 #   bench_init NAME PG_PORT INTAKE_PORT SMTP_PORT   names, folders, the tools check
 #   bench_build                                     the release preset (output to stderr)
 #   bench_busy_check                                warns when the cores are busy already
@@ -19,6 +20,15 @@
 # Set BENCH_TMP to put the work folder (the database, the uploads) on another disk than
 # /var/tmp; BENCH_KEEP=1 keeps it after the run; BENCH_PG_CLUSTER as in run-healthz.sh.
 # For diagnosis only, BENCH_EXTRA_ENV="CASECALL_X=1 CASECALL_Y=2" adds settings to intake's.
+
+# bench_int_option SCRIPT OPTION VALUE MAX: exit 2, naming the option, unless VALUE is a whole
+# number from 1 to MAX. (For the scripts' own options, checked before bench_init.)
+bench_int_option() {
+  if ! [[ $3 =~ ^[1-9][0-9]{0,5}$ ]] || (($3 > $4)); then
+    echo "$1: $2 wants 1 to $4, got '$3'" >&2
+    exit 2
+  fi
+}
 
 bench_init() {
   bench_name=$1

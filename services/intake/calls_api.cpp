@@ -2,6 +2,7 @@
 
 #include "audit/audit.hpp"
 #include "db/await.hpp"
+#include "db/json_rows.hpp"
 #include "http/problem.hpp"
 #include "identity/identity.hpp"
 #include "intake/domain/form.hpp"
@@ -58,9 +59,7 @@ struct api {
   http::awaitable<response> list(request&) const {
     auto work = [](db::connection&, pqxx::work& tx) {
       auto rows = tx.exec("SELECT intake.call_json(c, false)::text FROM intake.calls c ORDER BY opens_at DESC, id LIMIT 500");
-      json items = json::array();
-      for (const auto& r : rows) items.push_back(json::parse(r[0].c_str()));
-      return items;
+      return db::json_items(rows);
     };
     auto items = co_await db::transact(ctx.db, std::move(work));
     co_return response::json({{"items", items}});

@@ -4,6 +4,7 @@
 
 #include "audit/audit.hpp"
 #include "db/await.hpp"
+#include "db/json_rows.hpp"
 #include "http/problem.hpp"
 #include "identity/crypto.hpp"
 #include "identity/identity.hpp"
@@ -223,9 +224,7 @@ struct api {
           "ORDER BY c.created_at DESC, c.id LIMIT 500",
           me.is_admin(), me.organisation_id.empty() ? std::optional<std::string>() : std::optional(me.organisation_id),
           call_filter);
-      json items = json::array();
-      for (const auto& r : rows) items.push_back(json::parse(r[0].c_str()));
-      return items;
+      return db::json_items(rows);
     };
     auto items = co_await db::transact(ctx.db, std::move(work));
     co_return response::json({{"items", items}});
@@ -430,9 +429,7 @@ struct api {
           "'submitted_at', to_char(v.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))::text "
           "FROM intake.case_versions v JOIN intake.cases c ON c.id = v.case_id WHERE v.case_id = $1 ORDER BY v.number",
           id);
-      json items = json::array();
-      for (const auto& r : rows) items.push_back(json::parse(r[0].c_str()));
-      return json{{"items", items}};
+      return json{{"items", db::json_items(rows)}};
     };
     auto out = co_await db::transact(ctx.db, std::move(work));
     if (!out) not_found();

@@ -7,6 +7,7 @@
 
 #include "audit/audit.hpp"
 #include "db/await.hpp"
+#include "db/json_rows.hpp"
 #include "http/json_schema.hpp"
 #include "http/problem.hpp"
 #include "identity/crypto.hpp"
@@ -84,13 +85,6 @@ page page_of(const request& req) {
     p.cursor = lower_ascii(*cursor);
   }
   return p;
-}
-
-// The first column of each row, a JSON text, as an array.
-json items_of(const pqxx::result& rows) {
-  json items = json::array();
-  for (const auto& r : rows) items.push_back(json::parse(r[0].c_str()));
-  return items;
 }
 
 // `items` as read with LIMIT page.limit + 1: the extra one, if any, says there is a next page.
@@ -673,7 +667,7 @@ struct api {
   // limit ($2) and selects JSON texts in id order.
   http::awaitable<response> admin_page(request& req, const char* sql) const {
     auto p = page_of(req);
-    auto work = [&](db::connection&, pqxx::work& tx) { return items_of(tx.exec_params(sql, p.cursor, p.limit + 1)); };
+    auto work = [&](db::connection&, pqxx::work& tx) { return db::json_items(tx.exec_params(sql, p.cursor, p.limit + 1)); };
     auto items = co_await db::transact(ctx.db, std::move(work));
     co_return response::json(page_json(std::move(items), p));
   }
@@ -826,7 +820,7 @@ struct api {
       auto rows = tx.exec_params(
           "SELECT identity.user_json(u)::text FROM identity.users u WHERE organisation_id = $1 ORDER BY created_at, id",
           id);
-      return json{{"items", items_of(rows)}};
+      return json{{"items", db::json_items(rows)}};
     };
     auto out = co_await db::transact(ctx.db, std::move(work));
     if (!out) not_found();
@@ -919,7 +913,7 @@ struct api {
           "WHERE ($1 OR i.organisation_id = $2::uuid) AND ($3 = '' OR i.id > $3::uuid) ORDER BY i.id LIMIT $4",
           me.is_admin(), me.organisation_id.empty() ? std::optional<std::string>() : std::optional(me.organisation_id),
           p.cursor, p.limit + 1);
-      return items_of(rows);
+      return db::json_items(rows);
     };
     auto items = co_await db::transact(ctx.db, std::move(work));
     co_return response::json(page_json(std::move(items), p));
@@ -1081,7 +1075,7 @@ struct api {
           "SELECT identity.api_token_json(t)::text FROM identity.api_tokens t WHERE user_id = $1 "
           "ORDER BY created_at, id",
           me.user_id);
-      return items_of(rows);
+      return db::json_items(rows);
     };
     auto items = co_await db::transact(ctx.db, std::move(work));
     co_return response::json({{"items", items}});

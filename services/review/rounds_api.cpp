@@ -2,6 +2,7 @@
 
 #include "audit/audit.hpp"
 #include "db/await.hpp"
+#include "db/json_rows.hpp"
 #include "http/handler_util.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
@@ -85,9 +86,7 @@ struct api {
           "SELECT review.round_json(r)::text FROM review.rounds r WHERE call_id = $1 "
           "ORDER BY array_position(ARRAY['screening', 'scoring', 'final'], r.kind)",
           call_id);
-      json items = json::array();
-      for (const auto& r : rows) items.push_back(json::parse(r[0].c_str()));
-      return items;
+      return db::json_items(rows);
     };
     auto items = co_await db::transact(ctx.db, std::move(work));
     co_return response::json({{"items", items}});
@@ -166,11 +165,7 @@ struct api {
     const auto id = http::uuid_param(req, "id");
     auto work = [&](db::connection&, pqxx::work& tx) -> std::optional<json> {
       if (tx.exec_params("SELECT 1 FROM review.rounds WHERE id = $1", id).empty()) return std::nullopt;
-      json items = json::array();
-      for (const auto& r : tx.exec_params(std::string(panel_query) + " ORDER BY u.name, p.user_id", id)) {
-        items.push_back(json::parse(r[0].c_str()));
-      }
-      return items;
+      return db::json_items(tx.exec_params(std::string(panel_query) + " ORDER BY u.name, p.user_id", id));
     };
     auto items = co_await db::transact(ctx.db, std::move(work));
     if (!items) http::not_found();

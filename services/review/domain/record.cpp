@@ -1,9 +1,8 @@
 #include "review/domain/record.hpp"
 
-#include <openssl/evp.h>
+#include "identity/crypto.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <map>
 #include <set>
@@ -16,21 +15,6 @@ using json = nlohmann::json;
 namespace {
 
 double round6(double x) { return std::round(x * 1e6) / 1e6; }
-
-std::string sha256_hex(const std::string& text) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  if (EVP_Digest(text.data(), text.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed");
-  }
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < size; ++i) {
-    out.push_back(digits[digest[i] >> 4]);
-    out.push_back(digits[digest[i] & 0x0f]);
-  }
-  return out;
-}
 
 const char* method_name(calibration::method m) { return m == calibration::method::z_score ? "z_score" : "rank"; }
 
@@ -70,7 +54,7 @@ json ranking_json(const rubric& r, const std::vector<scored_review>& reviews, co
 std::string record_hash(const json& record) {
   auto body = record;
   body.erase("sha256");
-  return sha256_hex(body.dump());
+  return identity::sha256_hex(body.dump());
 }
 
 json build_record(const round_facts& round, const json& rubric_json, const std::vector<scored_review>& reviews,
