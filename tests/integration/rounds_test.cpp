@@ -81,6 +81,10 @@ TEST(rounds, a_bad_rubric_is_refused_naming_each_problem_and_changes_nothing) {
             (std::vector<std::string>{"/rubric/criteria/0/weight out_of_range"}));
   EXPECT_EQ(stack.call_review("POST", rounds, json{{"kind", "scoring"}}, &admin).field_errors(),
             (std::vector<std::string>{"/rubric missing"}));
+  EXPECT_EQ(stack.call_review("POST", rounds, json{{"kind", "tasting"}}, &admin).field_errors(),
+            (std::vector<std::string>{"/kind not_allowed"}));
+  EXPECT_EQ(stack.call_review("POST", rounds, json{{"kind", "screening"}, {"blind", "half"}}, &admin).field_errors(),
+            (std::vector<std::string>{"/blind not_allowed"}));
   EXPECT_EQ(stack.call_review("POST", rounds, json{{"kind", "final"}, {"rubric", rubric()}}, &admin).field_errors(),
             (std::vector<std::string>{"/rubric not_allowed"}));
   EXPECT_EQ(stack.query_row("SELECT count(*) FROM review.rounds")[0], "0");

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -258,6 +260,26 @@ TEST(config, bad_identity_and_mail_values_name_their_variable) {
   EXPECT_EQ(refused_variable("CASECALL_LOGIN_FAILURES_PER_ACCOUNT", "0"), "CASECALL_LOGIN_FAILURES_PER_ACCOUNT");
   EXPECT_EQ(refused_variable("CASECALL_SESSION_IDLE_S", "forever"), "CASECALL_SESSION_IDLE_S");
   EXPECT_EQ(refused_variable("CASECALL_SMTP_URL", "smtp://127.0.0.1:2525"), "(accepted)");
+}
+
+TEST(config, upload_settings_load_and_bad_values_name_their_variable) {
+  const auto c = load({{"CASECALL_UPLOAD_DIR", "/srv/uploads"},
+                       {"CASECALL_UPLOAD_CHECKPOINT_BYTES", "65536"},
+                       {"CASECALL_UPLOAD_CHECKPOINT_MS", "0"}});
+  EXPECT_EQ(c.uploads.dir, "/srv/uploads");
+  EXPECT_EQ(c.uploads.checkpoint_bytes, 65536u);
+  EXPECT_EQ(c.uploads.checkpoint_interval, std::chrono::milliseconds(0));
+  EXPECT_EQ(load().uploads.checkpoint_interval, std::chrono::milliseconds(1000));
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"CASECALL_UPLOAD_EXPIRY_S", "0"},
+           {"CASECALL_UPLOAD_MAX_BYTES", "0"},
+           {"CASECALL_UPLOAD_SWEEP_MS", "5"},
+           {"CASECALL_UPLOAD_CHECKPOINT_BYTES", "65535"},
+           {"CASECALL_UPLOAD_CHECKPOINT_MS", "-1"},
+           {"CASECALL_UPLOAD_CHECKPOINT_MS", "3600001"},
+           {"CASECALL_UPLOAD_CHECKPOINT_MS", "soon"}}) {
+    EXPECT_EQ(refused_variable(name, value), name) << name << "=" << value;
+  }
 }
 
 TEST(config, the_test_harness_variables_are_not_typos) {
