@@ -145,6 +145,8 @@ std::vector<std::string> apply(pqxx::connection& owner, const migration_set& set
     for (const auto& table : set.append_tables) {
       grants.exec("GRANT INSERT ON " + schema + "." + owner.quote_name(table) + " TO " + role);
     }
+    // Appending draws ids from the tables' sequences (bigserial); nothing more.
+    if (!set.append_tables.empty()) grants.exec("GRANT USAGE ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role);
   }
   grants.exec("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON " + schema + ".schema_migrations FROM " + role);
   grants.commit();

@@ -149,7 +149,16 @@ std::string smtp_send(const service::mail_config& cfg, const std::string& to, co
 }  // namespace
 
 const db::migration_set& migrations_files();
-const db::migration_set& migrations() { return migrations_files(); }
+// Other services append mail (review tells judges and partners); only the sender's service
+// owns the outbox and marks mail sent.
+const db::migration_set& migrations() {
+  static const db::migration_set set = [] {
+    auto s = migrations_files();
+    s.append_tables = {"outbox"};
+    return s;
+  }();
+  return set;
+}
 
 void enqueue(db::connection& c, pqxx::transaction_base& tx, const message& m) {
   c.exec(tx, insert_mail, m.kind, m.language, m.to_address, m.to_name, m.subject, m.body, m.request_id);

@@ -21,9 +21,10 @@ struct mail_template {
 constexpr std::string_view text(std::string_view raw) { return raw.substr(1); }
 
 // Every body: greeting, what the mail is about, the link alone on its line (when there is
-// one), its single use and lifetime, what to do when the mail was not expected, sign-off.
-// Lines stay within 76 columns (a CJK character counts two) for values of usual length.
-constexpr std::array<mail_template, 25> templates = {{
+// one), and for the account mails its single use and lifetime and what to do when the mail
+// was not expected; then the sign-off. Lines stay within 76 columns (a CJK character
+// counts two) for values of usual length.
+constexpr std::array<mail_template, 35> templates = {{
     // ---------------------------------------------------------------- verify_email
     {"verify_email", "en", "Confirm your e-mail address for casecall", text(R"txt(
 Hello {{name}},
@@ -410,9 +411,247 @@ aquí:
 
 — casecall
 )txt")},
+
+    // ---------------------------------------------------------------- review_assignment
+    {"review_assignment", "en", "New cases to review in {{round}}", text(R"txt(
+Hello {{name}},
+
+New cases have been assigned to you in the review round
+{{round}}.
+
+New cases: {{count}}
+Total assigned to you in this round: {{total}}
+
+To see your assignments and start reviewing, open this link:
+
+{{link}}
+
+If you have a conflict of interest with any of these cases, please
+declare it from the same page before you review it.
+
+Thank you for your work as a judge.
+
+— casecall
+)txt")},
+    {"review_assignment", "fr", "Nouveaux cas à évaluer : {{round}}", text(R"txt(
+Bonjour {{name}},
+
+De nouveaux cas vous ont été attribués dans le tour d'évaluation
+{{round}}.
+
+Nouveaux cas : {{count}}
+Nombre total de vos cas dans ce tour : {{total}}
+
+Pour consulter vos attributions et commencer l'évaluation, ouvrez ce
+lien :
+
+{{link}}
+
+Si vous avez un conflit d'intérêts avec l'un de ces cas, veuillez le
+déclarer depuis la même page avant de l'évaluer.
+
+Merci de votre contribution en tant que juge.
+
+— casecall
+)txt")},
+    {"review_assignment", "es", "Nuevos casos para evaluar: {{round}}", text(R"txt(
+Hola, {{name}}:
+
+Se le han asignado nuevos casos en la ronda de evaluación
+{{round}}.
+
+Casos nuevos: {{count}}
+Total de casos que tiene asignados en esta ronda: {{total}}
+
+Para ver sus asignaciones y empezar la evaluación, abra este enlace:
+
+{{link}}
+
+Si tiene un conflicto de intereses con alguno de estos casos, declárelo
+desde esa misma página antes de evaluarlo.
+
+Gracias por su labor en el jurado.
+
+— casecall
+)txt")},
+    {"review_assignment", "zh", "您有新的评审案例：{{round}}", text(R"txt(
+{{name}}，您好：
+
+在评审轮次“{{round}}”中，有新的案例分配给您。
+
+本次新分配：{{count}} 个案例
+您在本轮的案例总数：{{total}} 个
+
+请打开以下链接，查看分配给您的案例并开始评审：
+
+{{link}}
+
+如您与其中任何案例存在利益冲突，请在评审前于同一页面进行申报。
+
+感谢您对评审工作的支持！
+
+—— casecall
+)txt")},
+    {"review_assignment", "ar", "حالات جديدة للتقييم في {{round}}", text(R"txt(
+مرحبًا {{name}}،
+
+أُسندت إليك حالات جديدة للتقييم في جولة التحكيم
+{{round}}.
+
+عدد الحالات الجديدة: {{count}}
+إجمالي الحالات المسندة إليك في هذه الجولة: {{total}}
+
+للاطلاع على الحالات المسندة إليك والبدء في تقييمها، يُرجى فتح الرابط
+التالي:
+
+{{link}}
+
+إذا كان لديك تضارب مصالح مع أيٍّ من هذه الحالات، فيُرجى الإفصاح عنه من
+الصفحة نفسها قبل تقييمها.
+
+شكرًا لك على جهودك في أعمال التحكيم.
+
+— casecall
+)txt")},
+
+    // ---------------------------------------------------------------- case_decision
+    {"case_decision", "en", "Decision on your case {{reference}}", text(R"txt(
+Hello {{name}},
+
+The review panel has released its decision on your case {{reference}}
+for {{call}}.
+
+Decision: {{decision}}
+
+The panel's reason:
+{{reason}}
+
+You can read the decision and your case here:
+
+{{link}}
+
+Thank you for taking part.
+
+— casecall
+)txt")},
+    {"case_decision", "fr", "Décision concernant votre cas {{reference}}", text(R"txt(
+Bonjour {{name}},
+
+Le jury d'évaluation a rendu sa décision sur votre cas {{reference}}
+pour {{call}}.
+
+Décision : {{decision}}
+
+Motivation du jury :
+{{reason}}
+
+Vous pouvez consulter la décision et votre cas ici :
+
+{{link}}
+
+Merci de votre participation.
+
+— casecall
+)txt")},
+    {"case_decision", "es", "Decisión sobre su caso {{reference}}", text(R"txt(
+Hola, {{name}}:
+
+El jurado ha hecho pública la decisión sobre su caso {{reference}}
+para {{call}}.
+
+Decisión: {{decision}}
+
+Motivo de la decisión:
+{{reason}}
+
+Puede consultar la decisión y su caso aquí:
+
+{{link}}
+
+Gracias por su participación.
+
+— casecall
+)txt")},
+    {"case_decision", "zh", "案例 {{reference}} 的评审结果已公布", text(R"txt(
+{{name}}，您好：
+
+评审委员会已就您为“{{call}}”提交的案例 {{reference}}
+作出决定，现公布如下：
+
+评审结果：{{decision}}
+
+评审意见：
+{{reason}}
+
+您可在此查看评审结果及您的案例：
+
+{{link}}
+
+感谢您的参与！
+
+—— casecall
+)txt")},
+    {"case_decision", "ar", "صدور القرار بشأن حالتكم {{reference}}", text(R"txt(
+مرحبًا {{name}}،
+
+أصدرت لجنة التحكيم قرارها بشأن حالتكم {{reference}}
+المقدّمة إلى {{call}}.
+
+القرار: {{decision}}
+
+أسباب القرار:
+{{reason}}
+
+يمكنكم الاطلاع على القرار وعلى حالتكم هنا:
+
+{{link}}
+
+شكرًا لكم على مشاركتكم.
+
+— casecall
+)txt")},
 }};
 
 constexpr std::string_view fallback_language = "en";
+
+struct decision_text {
+  std::string_view decision;
+  std::string_view language;
+  std::string_view label;
+};
+
+// The panel's decisions (review's outcomes) as a reader sees them; see decision_label().
+constexpr std::array<decision_text, 20> decision_texts = {{
+    {"accept", "en", "Accepted"},
+    {"shortlist", "en", "Shortlisted"},
+    {"reject", "en", "Not selected"},
+    {"advance", "en", "Advanced to the next round"},
+
+    {"accept", "fr", "Accepté"},
+    {"shortlist", "fr", "Présélectionné"},
+    {"reject", "fr", "Non retenu"},
+    {"advance", "fr", "Admis au tour suivant"},
+
+    {"accept", "es", "Aceptado"},
+    {"shortlist", "es", "Preseleccionado"},
+    {"reject", "es", "No seleccionado"},
+    {"advance", "es", "Clasificado para la siguiente ronda"},
+
+    {"accept", "zh", "入选"},
+    {"shortlist", "zh", "入围"},
+    {"reject", "zh", "未入选"},
+    {"advance", "zh", "进入下一轮"},
+
+    {"accept", "ar", "القبول"},
+    {"shortlist", "ar", "الإدراج في القائمة المختصرة"},
+    {"reject", "ar", "عدم الاختيار"},
+    {"advance", "ar", "التأهل إلى الجولة التالية"},
+}};
+
+bool is_language(std::string_view language) {
+  const auto& langs = languages();
+  return std::find(langs.begin(), langs.end(), language) != langs.end();
+}
 
 bool is_name_char(char c) { return (c >= 'a' && c <= 'z') || c == '_'; }
 
@@ -454,10 +693,7 @@ const mail_template& find(std::string_view kind, std::string_view language) {
   if (!is_kind(kind)) {
     throw std::invalid_argument("unknown mail kind \"" + std::string(kind) + "\"");
   }
-  const auto& langs = languages();
-  if (std::find(langs.begin(), langs.end(), language) == langs.end()) {
-    language = fallback_language;
-  }
+  if (!is_language(language)) language = fallback_language;
   for (const auto& t : templates) {
     if (t.kind == kind && t.language == language) return t;
   }
@@ -494,8 +730,9 @@ rendered render(std::string_view kind, std::string_view language, const values_m
 }
 
 const std::vector<std::string_view>& kinds() {
-  static const std::vector<std::string_view> list = {"verify_email", "invitation", "password_reset",
-                                                     "password_changed", "case_receipt"};
+  static const std::vector<std::string_view> list = {
+      "verify_email", "invitation", "password_reset", "password_changed",
+      "case_receipt", "review_assignment", "case_decision"};
   return list;
 }
 
@@ -518,6 +755,21 @@ std::vector<std::string> placeholders_in(std::string_view kind, std::string_view
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   return names;
+}
+
+std::string decision_label(std::string_view decision, std::string_view language) {
+  if (!is_language(language)) language = fallback_language;
+  for (const auto& d : decision_texts) {
+    if (d.decision == decision && d.language == language) return std::string(d.label);
+  }
+  const bool known = std::any_of(decision_texts.begin(), decision_texts.end(),
+                                 [&](const decision_text& d) { return d.decision == decision; });
+  if (!known) {
+    throw std::invalid_argument("unknown decision \"" + std::string(decision) + "\"");
+  }
+  // A decision without a label in a supported language is a bug in the table above.
+  throw std::logic_error("no label for decision " + std::string(decision) + "/" +
+                         std::string(language));
 }
 
 }  // namespace casecall::mail

@@ -1,6 +1,7 @@
 // The texts of the mails casecall sends (address verification, invitation, password reset
-// and change), in every supported language, and their rendering: plain-text subject and
-// body with {{placeholder}} values filled in. Sending is done elsewhere.
+// and change, case receipt, review assignment to a judge, the panel's decision on a case),
+// in every supported language, and their rendering: plain-text subject and body with
+// {{placeholder}} values filled in. Sending is done elsewhere.
 #pragma once
 
 #include <functional>
@@ -26,7 +27,8 @@ using values_map = std::map<std::string, std::string, std::less<>>;
 // placeholder when a placeholder the template uses has no value.
 rendered render(std::string_view kind, std::string_view language, const values_map& values);
 
-// "verify_email", "invitation", "password_reset", "password_changed".
+// "verify_email", "invitation", "password_reset", "password_changed", "case_receipt",
+// "review_assignment", "case_decision".
 const std::vector<std::string_view>& kinds();
 // "en", "fr", "es", "zh", "ar".
 const std::vector<std::string_view>& languages();
@@ -39,5 +41,11 @@ std::vector<std::string> placeholders(std::string_view kind);
 // duplicates (language fallback as for render()). For tests, which check that every
 // language's template uses exactly placeholders(kind).
 std::vector<std::string> placeholders_in(std::string_view kind, std::string_view language);
+
+// The word for a decision of the review panel ("accept", "shortlist", "reject", "advance")
+// in `language` (fallback to "en" as for render()), e.g. "Not selected" for "reject" in
+// "en": the {{decision}} value of a "case_decision" mail. Throws std::invalid_argument
+// naming the decision when it is unknown.
+std::string decision_label(std::string_view decision, std::string_view language);
 
 }  // namespace casecall::mail

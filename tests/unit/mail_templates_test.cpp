@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace mail = casecall::mail;
@@ -26,6 +28,11 @@ mail::values_map sample_values() {
       {"call", "7th Global Solicitation"},
       {"submitted_at", "2026-09-30T15:04:05Z"},
       {"hash", "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b"},
+      {"count", "3"},
+      {"round", "GS7 2026 — scoring"},
+      {"total", "12"},
+      {"decision", "Advanced to the next round"},
+      {"reason", "Clear evidence of results; the costs per household need more detail."},
   };
 }
 
@@ -113,7 +120,8 @@ bool is_valid_utf8(std::string_view s) {
 
 TEST(mail_templates, the_kinds_and_languages_are_listed) {
   EXPECT_EQ(mail::kinds(), (std::vector<std::string_view>{"verify_email", "invitation", "password_reset",
-                                                          "password_changed", "case_receipt"}));
+                                                          "password_changed", "case_receipt",
+                                                          "review_assignment", "case_decision"}));
   EXPECT_EQ(mail::languages(), (std::vector<std::string_view>{"en", "fr", "es", "zh", "ar"}));
 }
 
@@ -125,6 +133,9 @@ TEST(mail_templates, each_kind_uses_its_documented_placeholders) {
   EXPECT_EQ(mail::placeholders("password_reset"), (names{"hours", "link", "name"}));
   EXPECT_EQ(mail::placeholders("password_changed"), (names{"name", "support"}));
   EXPECT_EQ(mail::placeholders("case_receipt"), (names{"call", "hash", "link", "name", "reference", "submitted_at"}));
+  EXPECT_EQ(mail::placeholders("review_assignment"), (names{"count", "link", "name", "round", "total"}));
+  EXPECT_EQ(mail::placeholders("case_decision"),
+            (names{"call", "decision", "link", "name", "reason", "reference"}));
 }
 
 TEST(mail_templates, every_language_uses_exactly_the_placeholders_of_the_kind) {
@@ -257,4 +268,101 @@ TEST(mail_templates, values_not_used_by_the_template_are_ignored) {
   const auto exact = mail::render("password_reset", "fr", values_for("password_reset"));
   EXPECT_EQ(with_extra.subject, exact.subject);
   EXPECT_EQ(with_extra.body, exact.body);
+}
+
+TEST(mail_templates, the_review_mails_render_every_value_in_every_language) {
+  // Values found nowhere else in the templates, nor in one another.
+  const std::vector<std::pair<std::string_view, mail::values_map>> cases = {
+      {"review_assignment",
+       {{"name", "Dr. Aisha Rahman-Lopez"},
+        {"count", "17"},
+        {"round", "GS7 2026 — scoring"},
+        {"total", "43"},
+        {"link", "https://casecall.example.org/review/assignments"}}},
+      {"case_decision",
+       {{"name", "Thandiwe Nakamura"},
+        {"reference", "GS7-0815"},
+        {"call", "7th Global Solicitation"},
+        {"decision", ""},  // set per language below
+        {"reason", "A well documented approach; replication costs remain unclear."},
+        {"link", "https://casecall.example.org/cases/GS7-0815/decision"}}},
+  };
+  for (const auto& [kind, base] : cases) {
+    for (const auto language : mail::languages()) {
+      SCOPED_TRACE(std::string(kind) + "/" + std::string(language));
+      auto values = base;
+      if (values.count("decision") == 1) values["decision"] = mail::decision_label("shortlist", language);
+      std::vector<std::string> given;
+      for (const auto& [name, value] : values) given.push_back(name);
+      EXPECT_EQ(given, mail::placeholders(kind));
+
+      const auto mail_out = mail::render(kind, language, values);
+      EXPECT_EQ(mail_out.subject.find("{{"), std::string::npos);
+      EXPECT_EQ(mail_out.body.find("{{"), std::string::npos);
+      for (const auto& [name, value] : values) {
+        EXPECT_NE(mail_out.body.find(value), std::string::npos) << "value of {{" << name << "}}";
+      }
+      if (kind == "case_decision") {
+        EXPECT_NE(mail_out.subject.find(values.at("reference")), std::string::npos);
+        // The reason, of any length, stands alone on its line.
+        const auto lines = lines_of(mail_out.body);
+        EXPECT_NE(std::find(lines.begin(), lines.end(), values.at("reason")), lines.end());
+      } else {
+        EXPECT_NE(mail_out.subject.find(values.at("round")), std::string::npos);
+      }
+    }
+  }
+}
+
+TEST(mail_templates, decision_labels_in_english) {
+  EXPECT_EQ(mail::decision_label("accept", "en"), "Accepted");
+  EXPECT_EQ(mail::decision_label("shortlist", "en"), "Shortlisted");
+  EXPECT_EQ(mail::decision_label("reject", "en"), "Not selected");
+  EXPECT_EQ(mail::decision_label("advance", "en"), "Advanced to the next round");
+}
+
+TEST(mail_templates, every_decision_has_a_distinct_label_in_every_language) {
+  const std::vector<std::string_view> decisions = {"accept", "shortlist", "reject", "advance"};
+  for (const auto language : mail::languages()) {
+    SCOPED_TRACE(std::string(language));
+    std::vector<std::string> labels;
+    for (const auto decision : decisions) {
+      const auto label = mail::decision_label(decision, language);
+      EXPECT_FALSE(label.empty()) << decision;
+      EXPECT_TRUE(is_valid_utf8(label)) << decision;
+      EXPECT_EQ(label.find('\n'), std::string::npos) << decision;
+      EXPECT_LE(columns(label), 40u) << decision;
+      if (language != "en") {
+        EXPECT_NE(label, mail::decision_label(decision, "en")) << decision;
+      }
+      labels.push_back(label);
+    }
+    std::sort(labels.begin(), labels.end());
+    EXPECT_EQ(std::adjacent_find(labels.begin(), labels.end()), labels.end());
+  }
+  EXPECT_EQ(mail::decision_label("accept", "fr"), "Accepté");
+  EXPECT_EQ(mail::decision_label("reject", "zh"), "未入选");
+}
+
+TEST(mail_templates, decision_labels_fall_back_to_english) {
+  for (const std::string_view decision : {"accept", "shortlist", "reject", "advance"}) {
+    for (const std::string_view language : {"de", "", "xx-YY", "english", "EN"}) {
+      EXPECT_EQ(mail::decision_label(decision, language), mail::decision_label(decision, "en"))
+          << decision << "/" << language;
+    }
+  }
+}
+
+TEST(mail_templates, an_unknown_decision_is_refused_by_name) {
+  for (const auto language : mail::languages()) {
+    try {
+      mail::decision_label("postpone", language);
+      FAIL() << "no exception in " << language;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("postpone"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(mail::decision_label("", "en"), std::invalid_argument);
+  EXPECT_THROW(mail::decision_label("Accept", "en"), std::invalid_argument);
+  EXPECT_THROW(mail::decision_label("Accepted", "de"), std::invalid_argument);
 }
