@@ -59,7 +59,7 @@ std::vector<std::string> api_response::field_errors() const {
   return out;
 }
 
-intake_stack::intake_stack(std::map<std::string, std::string> env) {
+intake_stack::intake_stack(std::map<std::string, std::string> env, bool linked_review) {
   // Database names repeat across runs (they carry the pid): start from an empty folder, or
   // the sink would number its mails after an earlier run's.
   mail_dir_ = env_or_fail("CASECALL_TEST_SCRATCH") + "/mail-" + db_.name();
@@ -74,6 +74,15 @@ intake_stack::intake_stack(std::map<std::string, std::string> env) {
   env.emplace("CASECALL_SMTP_URL", "smtp://127.0.0.1:" + smtp_port);
   env.emplace("CASECALL_MAIL_RETRY_MS", "100");
   env.emplace("CASECALL_PUBLIC_URL", "http://cases.test");
+  if (linked_review) {
+    const auto token = review_link_token();
+    const auto review_port = std::to_string(free_port());
+    env["CASECALL_SERVICE_TOKEN"] = token;
+    env["CASECALL_REVIEW_URL"] = "http://127.0.0.1:" + review_port;
+    review_env_ = {{"CASECALL_HTTP_PORT", review_port},
+                   {"CASECALL_PEER_TOKEN_HASHES", "intake=" + sha256_hex(token)},
+                   {"CASECALL_PUBLIC_URL", "http://cases.test"}};
+  }
   intake_ = std::make_unique<running_service>("casecall-intake", "intake", db_.name(), env);
 }
 
@@ -111,7 +120,7 @@ api_response intake_stack::call(const std::string& method, const std::string& ta
 api_response intake_stack::call_review(const std::string& method, const std::string& target,
                                        const std::optional<nlohmann::json>& body, const session* credentials,
                                        std::vector<std::pair<std::string, std::string>> headers) {
-  if (!review_) review_ = std::make_unique<running_service>("casecall-review", "review", db_.name());
+  if (!review_) review_ = std::make_unique<running_service>("casecall-review", "review", db_.name(), review_env_);
   return call_at(review_->port(), method, target, body, credentials, std::move(headers));
 }
 

@@ -45,7 +45,11 @@ struct session {
 
 class intake_stack {
  public:
-  explicit intake_stack(std::map<std::string, std::string> env = {});
+  // With `linked_review`, intake hands submissions to the review service of call_review()
+  // (through its outbox, with a service token), as in production.
+  explicit intake_stack(std::map<std::string, std::string> env = {}, bool linked_review = false);
+  // The token intake presents to review when linked; review trusts it as the service "intake".
+  static std::string review_link_token() { return "intake-to-review-token-for-tests-0123456789"; }
 
   std::uint16_t port() const { return intake_->port(); }
   child_process& intake_process() { return intake_->process(); }
@@ -95,6 +99,7 @@ class intake_stack {
   std::unique_ptr<child_process> sink_;
   std::unique_ptr<running_service> intake_;
   std::unique_ptr<running_service> review_;
+  std::map<std::string, std::string> review_env_;
 
   api_response call_at(std::uint16_t to, const std::string& method, const std::string& target,
                        const std::optional<nlohmann::json>& body, const session* credentials,

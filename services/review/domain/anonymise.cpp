@@ -1,6 +1,7 @@
 #include "review/domain/anonymise.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <regex>
 
 namespace casecall::review::domain {
@@ -78,6 +79,19 @@ std::vector<std::string> identifying_texts(const json& content, const std::vecto
       }
     }
   }
+  // The domain of every e-mail address in the case (in its people or anywhere in its text)
+  // names the organisation as surely as the address: "https://milpa.example.org/case".
+  static const std::regex email(R"([A-Za-z0-9._%+-]+@([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+))");
+  std::function<void(const json&)> domains = [&](const json& v) {
+    if (v.is_string()) {
+      const auto& text = v.get_ref<const std::string&>();
+      for (std::sregex_iterator it(text.begin(), text.end(), email), end; it != end; ++it) add((*it)[1].str());
+    } else if (v.is_structured()) {
+      for (const auto& item : v) domains(item);
+    }
+  };
+  domains(content);
+  for (const auto& t : organisation_texts) domains(json(t));
   std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
     return a.size() != b.size() ? a.size() > b.size() : a < b;
   });

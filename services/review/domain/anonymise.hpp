@@ -3,8 +3,9 @@
 // (co_authors and contacts), the attachments' file names (which often carry an organisation's
 // name), and the submitting organisation's id; in every string that remains, each identifying
 // text — the organisation's names and website as intake knows them, and every name, e-mail,
-// organisation and phone number of the case's people — and anything shaped like an e-mail
-// address is replaced by "[withheld]". Texts are matched ignoring the case of ASCII letters;
+// organisation and phone number of the case's people, and the domain of every e-mail address
+// in the case or among the organisation texts — and anything shaped like an e-mail address is
+// replaced by "[withheld]". Texts are matched ignoring the case of ASCII letters;
 // texts shorter than 3 characters are not looked for. The attachments' own content stays the
 // submitter's responsibility. Pure.
 #pragma once

@@ -138,9 +138,6 @@ prepared prepare(const problem& p) {
     ++s.load0[j];
     ++s.kept_orgs[c][s.org_of_judge[j]];
   }
-  for (std::size_t c = 0; c < s.n_cases; ++c) {
-    if (s.kept_of_case[c] > p.k) throw std::invalid_argument("case " + p.cases[c].id + " keeps more than k judges");
-  }
   for (std::size_t j = 0; j < s.n_judges; ++j) {
     if (s.load0[j] > p.judges[j].capacity) {
       throw std::invalid_argument("judge " + p.judges[j].id + " keeps more cases than their capacity");
@@ -247,7 +244,7 @@ flow_result run_flow(const prepared& s, const std::vector<bool>& everyone) {
   int total = 0;
   const int org_cap = p.k - p.m + 1;
   for (std::size_t c = 0; c < s.n_cases; ++c) {
-    const int need = p.k - s.kept_of_case[c];
+    const int need = p.cases[c].open ? p.k - s.kept_of_case[c] : 0;
     if (need <= 0) continue;
     total += need;
     const auto case_node = g.addNode();
@@ -313,7 +310,7 @@ solution solve(const problem& p) {
   // Cases left short with only some judges offered: offer them everyone and solve again.
   bool retry = false;
   for (std::size_t c = 0; c < s.n_cases; ++c) {
-    if (static_cast<int>(sol.judges_of_case[c].size()) < p.k) {
+    if (p.cases[c].open && static_cast<int>(sol.judges_of_case[c].size()) < p.k) {
       everyone[c] = true;
       retry = true;
     }
@@ -321,6 +318,7 @@ solution solve(const problem& p) {
   if (retry && p.candidates_per_case != 0) sol = assemble(run_flow(s, everyone));
 
   for (std::size_t c = 0; c < s.n_cases; ++c) {
+    if (!p.cases[c].open) continue;
     const auto& mine = sol.judges_of_case[c];
     std::set<std::size_t> orgs;
     for (auto j : mine) orgs.insert(s.org_of_judge[j]);

@@ -35,6 +35,10 @@ struct case_entry {
   std::string id;
   std::vector<std::string> themes;
   std::string language;
+  // A case that is not open takes no new judges and is never reported short; its kept pairs
+  // still count toward the judges' loads. (An administrator asking for judges for some
+  // cases only.) A case keeping k judges or more takes none either.
+  bool open = true;
 };
 
 // (judge index, case index)
@@ -76,6 +80,7 @@ struct solution {
 
 // Throws std::invalid_argument for a malformed problem (k or m out of range, an index out of
 // range, a kept pair that is a conflict or beyond capacity, a repeated judge or case id).
+// A case may keep more than k judges (k lowered since): it takes none.
 solution solve(const problem& p);
 
 }  // namespace casecall::review::assignment
