@@ -80,5 +80,21 @@ TEST(anonymise, identifying_texts_are_collected_longest_first_and_short_ones_lef
   EXPECT_NE(std::find(texts.begin(), texts.end(), "+52 951 123 4567"), texts.end());
 }
 
+TEST(anonymise, the_domain_of_any_email_in_the_case_is_withheld_wherever_it_appears) {
+  // The organisation's known website differs; its people write from another domain, which the
+  // project's own site shares.
+  json content = {{"answers",
+                   {{"website", "https://projects.tierra-viva.example/seeds"},
+                    {"contact_email", "ana@tierra-viva.example"},
+                    {"approach", "See TIERRA-VIVA.EXAMPLE for the seed bank's records."}}}};
+  const auto out = anonymise(content, {"Fundación Tierra Viva"});
+  EXPECT_EQ(out["answers"]["website"], "https://projects.[withheld]/seeds");
+  EXPECT_EQ(out["answers"]["contact_email"], "[withheld]");
+  EXPECT_EQ(out["answers"]["approach"], "See [withheld] for the seed bank's records.");
+  // And a domain given among the organisation's texts as an address counts too.
+  const auto by_org = anonymise(json{{"answers", {{"site", "www.milpa-org.example"}}}}, {"postmaster@milpa-org.example"});
+  EXPECT_EQ(by_org["answers"]["site"], "www.[withheld]");
+}
+
 }  // namespace
 }  // namespace casecall::review::domain

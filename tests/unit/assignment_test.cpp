@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 #include <set>
 #include <stdexcept>
 
@@ -105,6 +106,42 @@ TEST(assignment, kept_assignments_stay_and_a_withdrawn_judge_is_replaced_on_thei
     const auto& now = second.judges_of_case[kept.second];
     EXPECT_NE(std::find(now.begin(), now.end(), kept.first), now.end());
   }
+}
+
+TEST(assignment, only_open_cases_take_judges_and_the_others_still_count_toward_loads) {
+  auto in = casecall::testing::generated_assignment(5, 120, 20, 30);
+  in.p.k = 2;
+  const auto first = solve(in.p);
+  ASSERT_TRUE(first.shortfalls.empty());
+  // One more judge for three cases only: k becomes 3, the rest are not open.
+  auto next = in.p;
+  next.k = 3;
+  for (std::size_t c = 0; c < next.cases.size(); ++c) {
+    for (auto j : first.judges_of_case[c]) next.kept.push_back({j, c});
+    next.cases[c].open = c == 7 || c == 42 || c == 99;
+  }
+  const auto second = solve(next);
+  EXPECT_TRUE(second.shortfalls.empty());
+  ASSERT_EQ(second.added.size(), 3u);
+  std::set<std::size_t> served;
+  for (const auto& [j, c] : second.added) {
+    served.insert(c);
+    const auto& before = first.judges_of_case[c];
+    EXPECT_EQ(std::find(before.begin(), before.end(), j), before.end()) << "a judge twice on case " << c;
+  }
+  EXPECT_EQ(served, (std::set<std::size_t>{7, 42, 99}));
+  for (std::size_t c = 0; c < next.cases.size(); ++c) {
+    EXPECT_EQ(second.judges_of_case[c].size(), served.count(c) ? 3u : 2u) << c;
+  }
+  // Loads include the kept pairs of cases that took nothing.
+  EXPECT_EQ(std::accumulate(second.load.begin(), second.load.end(), 0), 120 * 2 + 3);
+  // A case keeping more than k (k lowered since) takes nothing and is not short.
+  next.k = 1;
+  next.m = 1;
+  for (auto& c : next.cases) c.open = true;
+  const auto third = solve(next);
+  EXPECT_TRUE(third.added.empty());
+  EXPECT_TRUE(third.shortfalls.empty());
 }
 
 TEST(assignment, an_instance_that_cannot_be_served_names_each_short_case_and_the_constraint) {
