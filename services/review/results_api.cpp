@@ -409,6 +409,39 @@ struct api {
     co_return response::json(co_await db::transact(ctx.db, std::move(work)));
   }
 
+  // GET /cases/{case_id}/outcome (the submitting organisation's partners, administrators)
+  http::awaitable<response> outcome(request& req) const {
+    const auto case_id = http::uuid_param(req, "case_id");
+    const auto& me = identity::caller(req);
+    auto work = [&](db::connection&, pqxx::work& tx) {
+      auto c = tx.exec_params("SELECT reference, organisation_id FROM review.cases WHERE case_id = $1", case_id);
+      if (c.empty()) http::not_found();
+      if (!me.is_admin() && (c[0][1].is_null() || !me.belongs_to(c[0][1].as<std::string>()))) http::not_found();
+      json rounds = json::array();
+      for (const auto& row : tx.exec_params(
+               std::string("SELECT d.round_id, r.kind, d.decision, d.reason, to_char(d.released_at AT TIME ZONE 'UTC', ") +
+                   iso_time + "), "
+                   "coalesce((SELECT jsonb_agg(v.comment_to_submitter ORDER BY v.submitted_at, v.user_id) "
+                   "FROM review.reviews v WHERE v.round_id = d.round_id AND v.case_id = d.case_id AND v.status = 'submitted' "
+                   "AND v.comment_to_submitter <> ''), '[]')::text "
+                   "FROM review.decisions d JOIN review.rounds r ON r.id = d.round_id "
+                   "WHERE d.case_id = $1 AND ($2 OR d.released_at IS NOT NULL) "
+                   "ORDER BY array_position(ARRAY['screening', 'scoring', 'final'], r.kind)",
+               case_id, me.is_admin())) {
+        rounds.push_back({{"round_id", row[0].as<std::string>()},
+                          {"kind", row[1].as<std::string>()},
+                          {"decision", row[2].as<std::string>()},
+                          {"reason", row[3].as<std::string>()},
+                          {"released_at", row[4].is_null() ? json(nullptr) : json(row[4].as<std::string>())},
+                          {"feedback", json::parse(row[5].c_str())}});
+      }
+      return json{{"case_id", case_id},
+                  {"reference", c[0][0].is_null() ? json(nullptr) : json(c[0][0].as<std::string>())},
+                  {"rounds", rounds}};
+    };
+    co_return response::json(co_await db::transact(ctx.db, std::move(work)));
+  }
+
   // GET /internal/v1/calls/{id}/decisions (services): the accepted cases of the call's closed
   // rounds, as their records rank them.
   http::awaitable<response> accepted(request& req) const {
@@ -469,6 +502,8 @@ void add_result_routes(http::router& routes, service::context& ctx, const http::
   add(method::get, p + "/record", "review.record.get", access::admin, &api::record, 0);
   add(method::get, p + "/record/verification", "review.record.verify", access::admin, &api::verify, 0);
   add(method::post, p + "/decisions/release", "review.decisions.release", access::admin, &api::release, 0);
+  add(method::get, "/api/review/v1/cases/{case_id}/outcome", "review.case_outcome.get", access::partner | access::admin,
+      &api::outcome, 0);
   add(method::get, "/internal/v1/calls/{id}/decisions", "review.internal.decisions.list", access::service, &api::accepted, 0);
 }
 

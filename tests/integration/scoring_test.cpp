@@ -170,7 +170,9 @@ TEST(scoring, cases_go_from_intake_through_assignment_scoring_calibration_and_de
       ASSERT_EQ(draft.status, 200) << draft.raw.body;
       EXPECT_EQ(draft.body["review_status"], "draft");
       EXPECT_EQ(draft.body["weighted"], nullptr);
-      auto full = w.stack.call_review("PUT", path, json{{"scores", {{"results", s}, {"innovation", s}}}, {"confidence", 4}},
+      auto full = w.stack.call_review("PUT", path,
+                                      json{{"scores", {{"results", s}, {"innovation", s}}}, {"confidence", 4},
+                                           {"comment_to_submitter", judge == j3 ? "Clear evidence, case " + std::to_string(i) + "." : ""}},
                                       &w.as(judge), {{"If-Match", draft.raw.header("ETag")}});
       ASSERT_EQ(full.status, 200) << full.raw.body;
       auto sent = w.stack.call_review("POST", path + "/submit", std::nullopt, &w.as(judge));
@@ -242,6 +244,14 @@ TEST(scoring, cases_go_from_intake_through_assignment_scoring_calibration_and_de
   // A session is no service token.
   EXPECT_EQ(w.stack.call_review("GET", "/internal/v1/calls/" + w.call_id + "/decisions", std::nullopt, &w.admin).status, 401);
 
+  // Before the release a partner sees no decision; afterwards the decision, its reason and the
+  // judges' comments to the submitter, without their names; another organisation sees nothing.
+  const auto outcome = api + "/cases/" + cases[0] + "/outcome";
+  auto unreleased = w.stack.call_review("GET", outcome, std::nullopt, &partner_a);
+  ASSERT_EQ(unreleased.status, 200) << unreleased.raw.body;
+  EXPECT_EQ(unreleased.body["rounds"], json::array());
+  EXPECT_EQ(w.stack.call_review("GET", outcome, std::nullopt, &partner_b).status, 404);
+  EXPECT_EQ(w.stack.call_review("GET", outcome, std::nullopt, &w.admin).body["rounds"][0]["released_at"], nullptr);
   // Partners hear of the decisions when an administrator releases them, once.
   auto released = w.stack.call_review("POST", round + "/decisions/release", std::nullopt, &w.admin);
   ASSERT_EQ(released.status, 200) << released.raw.body;
@@ -249,6 +259,12 @@ TEST(scoring, cases_go_from_intake_through_assignment_scoring_calibration_and_de
   EXPECT_EQ(w.stack.call_review("POST", round + "/decisions/release", std::nullopt, &w.admin).body["released"], 0);
   EXPECT_EQ(w.stack.query_row("SELECT count(*), count(DISTINCT to_address) FROM mail.outbox WHERE kind = 'case_decision'"),
             (std::vector<std::string>{"4", "2"}));
+  auto told = w.stack.call_review("GET", outcome, std::nullopt, &partner_a);
+  ASSERT_EQ(told.body["rounds"].size(), 1u) << told.raw.body;
+  EXPECT_EQ(told.body["rounds"][0]["decision"], "accept");
+  EXPECT_EQ(told.body["rounds"][0]["reason"], "Among the best.");
+  EXPECT_EQ(told.body["rounds"][0]["feedback"], json::array({"Clear evidence, case 0."}));
+  EXPECT_EQ(told.raw.body.find("Fatima"), std::string::npos);
 
   // A score changed in the database behind the API's back: verification names it.
   w.stack.query_row("UPDATE review.reviews SET scores = jsonb_set(scores, '{results}', '1') WHERE round_id = '" +
