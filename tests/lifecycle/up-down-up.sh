@@ -85,6 +85,20 @@ done
   fail "review holds $(owner_sql 'SELECT count(*) FROM review.cases') of the $submitted submitted demo cases"
 ok "up: the $submitted submitted demo cases reached review through intake's outbox"
 
+json_field() { node -e 'let t="";process.stdin.on("data",d=>t+=d).on("end",()=>{let v=JSON.parse(t);for(const k of process.argv[1].split("."))v=v[k];console.log(typeof v==="object"?JSON.stringify(v):v)})' "$1"; }
+admin_cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
+  -d "{\"email\":\"admin@casecall.localhost\",\"password\":\"$password\"}" http://127.0.0.1:28080/api/intake/v1/sessions |
+  tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p')
+call_id=$(printf '%s' "$calls" | json_field items.0.id)
+rounds=$(curl -s -H "Cookie: $admin_cookie" "http://127.0.0.1:28080/api/review/v1/calls/$call_id/rounds")
+[ "$(printf '%s' "$rounds" | json_field items.0.status)" = closed ] || fail "the demo's scoring round is not closed: $rounds"
+round_id=$(printf '%s' "$rounds" | json_field items.0.id)
+verification=$(curl -s -H "Cookie: $admin_cookie" "http://127.0.0.1:28080/api/review/v1/rounds/$round_id/record/verification")
+[ "$(printf '%s' "$verification" | json_field ok)" = true ] || fail "the demo's decision record does not verify: $verification"
+accepted=$(owner_sql "SELECT count(*) FROM review.decisions WHERE decision = 'accept' AND released_at IS NOT NULL")
+[ "$accepted" = 10 ] || fail "the demo released $accepted acceptances, not 10"
+ok "up: the demo call was reviewed — assigned, scored, decided, closed; its record verifies, 10 cases accepted"
+
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d '{
   "organisation": {"names": {"en": "Lifecycle Org"}, "country": "KE", "kind": "ngo", "address": "Nairobi"},
   "account": {"email": "lifecycle@example.org", "name": "L", "language": "en", "password": "a long enough passphrase"}}' \

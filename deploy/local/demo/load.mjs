@@ -3,6 +3,10 @@
 // the GS7 call (open now), the demo partner organisations (each owner invited by the
 // administrator, the invitation read from the SMTP sink's folder and accepted), and their
 // cases, some left as drafts and some submitted. Does nothing when the stack has a call.
+// Then the call's review (review.json): judges from six organisations, an anonymous scoring
+// round with its rubric, the solver's assignment, every judge's scores (each case has a
+// quality, each judge a bias, so that calibration has work to do), decisions on the
+// calibrated ranking, the closed round and its released decisions. Done once per call.
 //
 //   node deploy/local/demo/load.mjs   (./casecall up runs it)
 // Environment: CASECALL_DEMO_BASE (the front door), CASECALL_DEMO_ADMIN_EMAIL,
@@ -20,19 +24,28 @@ const env = (name) => {
 };
 const BASE = env('CASECALL_DEMO_BASE');
 const API = `${BASE}/api/intake/v1`;
+const REVIEW = `${BASE}/api/review/v1`;
 const MAIL_DIR = env('CASECALL_DEMO_MAIL_DIR');
 const adminEmail = env('CASECALL_DEMO_ADMIN_EMAIL');
 const adminPassword = readFileSync(env('CASECALL_DEMO_ADMIN_PASSWORD_FILE'), 'utf8').trim();
 const partnerPassword = readFileSync(env('CASECALL_DEMO_PASSWORD_FILE'), 'utf8').trim();
 
-async function api(method, route, { json, session, headers = {} } = {}) {
+async function api(method, route, options) {
+  return request(`${API}${route}`, method, options);
+}
+
+async function review(method, route, options) {
+  return request(`${REVIEW}${route}`, method, options);
+}
+
+async function request(url, method, { json, session, headers = {} } = {}) {
   const h = { ...headers };
   if (json !== undefined) h['Content-Type'] = 'application/json';
   if (session) {
     h.Cookie = session.cookie;
     if (method !== 'GET') h['X-CSRF-Token'] = session.csrf;
   }
-  const res = await fetch(`${API}${route}`, { method, headers: h, body: json === undefined ? undefined : JSON.stringify(json) });
+  const res = await fetch(url, { method, headers: h, body: json === undefined ? undefined : JSON.stringify(json) });
   const text = await res.text();
   const body = text ? JSON.parse(text) : null;
   return { status: res.status, body, headers: res.headers };
@@ -85,6 +98,7 @@ async function main() {
   const demo = JSON.parse(readFileSync(path.join(here, 'cases.json'), 'utf8'));
   if (calls.body.items.length > 0) {
     console.log('   demo data already there');
+    await reviewDemo(admin, calls.body.items[0].id, demo);
     return demo;
   }
   const call = JSON.parse(readFileSync(path.join(here, '../../../tests/fixtures/gs7-call.json'), 'utf8'));
@@ -127,7 +141,104 @@ async function main() {
     }
   }
   console.log(`   the GS7 call, ${demo.organisations.length} organisations, ${demo.cases.length} cases (${submitted} submitted)`);
+  await reviewDemo(admin, callId, demo);
   return demo;
+}
+
+// Invites a user as the administrator and accepts with the mailed token; returns the user.
+async function inviteAndAccept(admin, invitation, password) {
+  await must(201, api('POST', '/invitations', { json: invitation, session: admin }), `invitation of ${invitation.email}`);
+  const token = await invitationToken(invitation.email);
+  const accepted = await must(201, api('POST', '/invitations/accept', {
+    json: { token, name: invitation.name, password, language: invitation.language },
+  }), `acceptance by ${invitation.email}`);
+  return accepted.body.user;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The review of the demo call, once: see the head of this file.
+async function reviewDemo(admin, callId, demo) {
+  const plan = JSON.parse(readFileSync(path.join(here, 'review.json'), 'utf8'));
+  const rounds = await must(200, review('GET', `/calls/${callId}/rounds`, { session: admin }), 'rounds');
+  if (rounds.body.items.length > 0) return;
+  const expected = demo.cases.filter((c) => c.submit).length;
+
+  const orgIds = new Map();
+  for (const org of plan.organisations) {
+    const made = await must(201, api('POST', '/organisations', {
+      json: { names: org.names, country: org.country, kind: org.kind, purpose: 'judging' }, session: admin,
+    }), `organisation ${org.key}`);
+    orgIds.set(org.key, made.body.id);
+  }
+  const judges = [];
+  for (const j of plan.judges) {
+    const user = await inviteAndAccept(admin, { email: j.email, name: j.name, language: j.language, role: 'judge',
+                                                organisation_id: orgIds.get(j.organisation) }, partnerPassword);
+    judges.push({ ...j, id: user.id, session: await signIn(j.email, partnerPassword) });
+  }
+
+  const r = plan.round;
+  const round = await must(201, review('POST', `/calls/${callId}/rounds`, {
+    json: { kind: r.kind, blind: r.blind, rubric: r.rubric }, session: admin,
+  }), 'the scoring round');
+  const base = `/rounds/${round.body.id}`;
+  for (const j of judges) {
+    await must(201, review('PUT', `${base}/panel/${j.id}`, {
+      json: { capacity: r.capacity, themes: j.themes, languages: j.languages }, session: admin,
+    }), `panel place of ${j.email}`);
+  }
+  // Intake hands submissions over through its outbox: wait until review holds them all.
+  const deadline = Date.now() + 60_000;
+  let cases = [];
+  for (;;) {
+    cases = (await must(200, review('GET', `${base}/cases`, { session: admin }), 'the round\'s cases')).body.items;
+    if (cases.length >= expected) break;
+    if (Date.now() > deadline) throw new Error(`review holds ${cases.length} of the ${expected} submitted demo cases`);
+    await sleep(200);
+  }
+  const solved = await must(200, review('POST', `${base}/assignment`, {
+    json: { k: r.k, m: r.m, seed: r.seed }, session: admin,
+  }), 'the assignment');
+  if (solved.body.shortfalls.length > 0) throw new Error(`the demo assignment left cases short: ${JSON.stringify(solved.body.shortfalls)}`);
+
+  // Each case's quality (5 to 9, from its place in the list) plus the judge's bias, a little
+  // different per criterion; the reviews go in as a judge would enter them.
+  const quality = new Map(cases.map((c, i) => [c.case_id, 5 + ((i * 37) % 5)]));
+  const criteria = r.rubric.criteria.map((c) => c.id);
+  let reviews = 0;
+  for (const j of judges) {
+    const mine = (await must(200, review('GET', '/my/assignments', { session: j.session }), `assignments of ${j.email}`)).body.items;
+    for (const a of mine) {
+      const scores = {};
+      criteria.forEach((id, n) => {
+        const raw = Math.round(quality.get(a.case_id) + j.bias + ((n + a.case_id.charCodeAt(0)) % 3) - 1);
+        scores[id] = Math.min(10, Math.max(1, raw));
+      });
+      const path = `${base}/cases/${a.case_id}/review`;
+      await must(200, review('PUT', path, {
+        json: { scores, confidence: 3 + (reviews % 3), comment_to_panel: 'Read in full; scores as the rubric describes.',
+                comment_to_submitter: 'Thank you for a clear account of the work and its results.' },
+        session: j.session,
+      }), `review by ${j.email}`);
+      await must(200, review('POST', `${path}/submit`, { session: j.session }), `submission by ${j.email}`);
+      reviews += 1;
+    }
+  }
+  const results = await must(200, review('GET', `${base}/results`, { session: admin }), 'the results');
+  for (const entry of results.body.ranking) {
+    const accepted = entry.rank <= r.accept;
+    await must(200, review('PUT', `${base}/decisions/${entry.case_id}`, {
+      json: { decision: accepted ? 'accept' : 'reject',
+              reason: `Ranked ${entry.rank} of ${results.body.ranking.length} by calibrated score${accepted ? '' : '; the call selects ' + r.accept}.` },
+      session: admin,
+    }), `decision on ${entry.reference}`);
+  }
+  const record = await must(200, review('POST', `${base}/close`, { json: { method: 'z_score' }, session: admin }), 'closing the round');
+  await must(200, review('POST', `${base}/decisions/release`, { session: admin }), 'releasing the decisions');
+  console.log(`   review: ${judges.length} judges from ${plan.organisations.length} organisations, ${reviews} reviews, ` +
+              `${r.accept} cases accepted; decision record ${record.body.sha256.slice(0, 16)}…`);
+  console.log(`   demo judges (same password as the partners): ${judges.map((j) => j.email).join(', ')}`);
 }
 
 main().then((demo) => {
