@@ -215,12 +215,13 @@ struct api {
         http::check_version(expected, 0, "review");
       }
       auto review = stored ? *stored : empty_review(id, case_id, me.user_id);
-      if (in.contains("scores")) {
+      if (in.contains("scores") && rubric) {
         // The new scores replace the old ones, as a form's fields do.
         auto found = domain::check_scores(domain::parse_rubric(rubric->second), in["scores"], false, "/scores");
         errors.insert(errors.end(), found.begin(), found.end());
         review["scores"] = in["scores"];
       }
+      if (!errors.empty()) invalid(std::move(errors));
       for (const char* field : {"confidence", "comment_to_panel", "comment_to_submitter", "eligible", "reason"}) {
         if (in.contains(field)) review[field] = in[field];
       }

@@ -54,6 +54,21 @@ struct api {
     if (kind != "scoring" && in.contains("rubric")) invalid({{"/rubric", "not_allowed", "Only a scoring round has a rubric."}});
     if (in.contains("rubric")) check_rubric(in["rubric"], "/rubric");
     auto work = [&](db::connection& c, pqxx::work& tx) -> std::optional<json> {
+      // Rounds come in order: a round's cases are those its predecessor advanced, so an
+      // earlier kind made after a later one would take the later one's cases away.
+      tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", call_id);
+      if (!tx.exec_params("SELECT 1 FROM review.rounds WHERE call_id = $1 AND kind = $2", call_id, kind).empty()) {
+        return std::nullopt;
+      }
+      auto later = tx.exec_params(
+          "SELECT kind FROM review.rounds WHERE call_id = $1 AND array_position(ARRAY['screening', 'scoring', 'final'], kind) > "
+          "array_position(ARRAY['screening', 'scoring', 'final'], $2::text) LIMIT 1",
+          call_id, kind);
+      if (!later.empty()) {
+        http::fail(409, "round_order", "Rounds out of order",
+                   "This call already has a " + later[0][0].as<std::string>() + " round; a " + kind +
+                       " round would come before it. A call's rounds are made in order: screening, scoring, final.");
+      }
       auto made = tx.exec_params(
           "INSERT INTO review.rounds (call_id, kind, blind, created_by) VALUES ($1, $2, $3, $4) "
           "ON CONFLICT (call_id, kind) DO NOTHING RETURNING id",

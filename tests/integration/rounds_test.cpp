@@ -95,7 +95,10 @@ TEST(rounds, a_bad_rubric_is_refused_naming_each_problem_and_changes_nothing) {
   auto wrong = stack.call_review("PUT", round + "/rubric", rubric(70), &admin, {{"If-Match", "\"1\""}});
   EXPECT_EQ(wrong.status, 422);
   EXPECT_EQ(wrong.field_errors(), (std::vector<std::string>{"/criteria weights_sum"}));
-  auto screening = stack.call_review("POST", rounds, json{{"kind", "screening"}}, &admin);
+  // (Another call's screening round: this call's rounds must come in order.)
+  auto screening = stack.call_review("POST", "/api/review/v1/calls/7d0e4c1a-2b3c-4d5e-8f90-a1b2c3d4e5f6/rounds",
+                                     json{{"kind", "screening"}}, &admin);
+  ASSERT_EQ(screening.status, 201) << screening.raw.body;
   auto no_rubric = stack.call_review("PUT", "/api/review/v1/rounds/" + screening.body["id"].get<std::string>() + "/rubric",
                                      rubric(), &admin, {{"If-Match", "\"1\""}});
   EXPECT_EQ(no_rubric.status, 409);

@@ -546,5 +546,78 @@ TEST(scoring, a_withdrawing_judge_is_replaced_and_a_flagged_case_gets_one_more_j
   EXPECT_EQ(w.stack.query_row("SELECT count(*) FROM audit.events WHERE action IN ('assignment.solved', 'assignment.removed')")[0], "4");
 }
 
+TEST(scoring, a_screening_round_passes_on_the_eligible_cases_to_the_scoring_round_once_it_closes) {
+  world w;
+  const auto j1 = w.judge("j1@fao.example", "Judge One", w.organisation("FAO"));
+  const auto j2 = w.judge("j2@bank.example", "Judge Two", w.organisation("World Bank"));
+  auto partner = w.stack.register_partner("a@example.org", password, "Org A");
+  const auto eligible = w.submit(partner, case_body("Eligible"));
+  const auto ineligible = w.submit(partner, case_body("Out of scope"));
+  w.handed_over();
+  const auto screening = w.round(json{{"kind", "screening"}});
+  const auto scoring = w.round(json{{"kind", "scoring"}, {"rubric", rubric()}});
+  // Rounds come in order: no screening round after a scoring round of the same call.
+  auto late = w.stack.call_review("POST", api + "/calls/" + w.call_id + "/rounds", json{{"kind", "screening"}}, &w.admin);
+  EXPECT_EQ(late.code(), "round_exists");
+  // Until screening closes, the scoring round has no cases.
+  EXPECT_EQ(w.stack.call_review("GET", scoring + "/cases", std::nullopt, &w.admin).body["items"].size(), 0u);
+
+  w.seat(screening, 5);
+  ASSERT_EQ(w.stack.call_review("POST", screening + "/assignment", json{{"k", 2}, {"m", 2}}, &w.admin).body["added"], 4);
+  for (const auto& judge : {j1, j2}) {
+    const auto& s = w.as(judge);
+    // Scores have no place in screening; eligibility and, when not eligible, the reason do.
+    EXPECT_EQ(w.stack.call_review("PUT", screening + "/cases/" + eligible + "/review", json{{"scores", {{"results", 5}}}}, &s)
+                  .field_errors(),
+              (std::vector<std::string>{"/scores not_allowed"}));
+    ASSERT_EQ(w.stack.call_review("PUT", screening + "/cases/" + eligible + "/review", json{{"eligible", true}}, &s).status, 200);
+    ASSERT_EQ(w.stack.call_review("POST", screening + "/cases/" + eligible + "/review/submit", std::nullopt, &s).status, 200);
+    ASSERT_EQ(w.stack.call_review("PUT", screening + "/cases/" + ineligible + "/review", json{{"eligible", false}}, &s).status, 200);
+    EXPECT_EQ(w.stack.call_review("POST", screening + "/cases/" + ineligible + "/review/submit", std::nullopt, &s).field_errors(),
+              (std::vector<std::string>{"/reason missing"}));
+    ASSERT_EQ(w.stack.call_review("PUT", screening + "/cases/" + ineligible + "/review",
+                                  json{{"reason", "Not about poverty reduction."}}, &s)
+                  .status,
+              200);
+    ASSERT_EQ(w.stack.call_review("POST", screening + "/cases/" + ineligible + "/review/submit", std::nullopt, &s).status, 200);
+  }
+  // Screening has no scores to calibrate.
+  EXPECT_EQ(w.stack.call_review("GET", screening + "/results", std::nullopt, &w.admin).code(), "not_a_scoring_round");
+  ASSERT_EQ(w.stack.call_review("PUT", screening + "/decisions/" + eligible, json{{"decision", "advance"}, {"reason", "Eligible."}}, &w.admin)
+                .status,
+            200);
+  ASSERT_EQ(w.stack.call_review("PUT", screening + "/decisions/" + ineligible, json{{"decision", "reject"}, {"reason", "Out of scope."}},
+                                &w.admin)
+                .status,
+            200);
+  EXPECT_EQ(w.stack.call_review("GET", scoring + "/cases", std::nullopt, &w.admin).body["items"].size(), 0u);
+  auto closed = w.stack.call_review("POST", screening + "/close", std::nullopt, &w.admin);
+  ASSERT_EQ(closed.status, 200) << closed.raw.body;
+  EXPECT_EQ(closed.body["reviews"].size(), 4u);
+  EXPECT_EQ(closed.body["rubric"], nullptr);
+  EXPECT_EQ(w.stack.call_review("GET", screening + "/record/verification", std::nullopt, &w.admin).body["ok"], true);
+
+  // The scoring round now holds the advanced case only.
+  auto next = w.stack.call_review("GET", scoring + "/cases", std::nullopt, &w.admin);
+  ASSERT_EQ(next.body["items"].size(), 1u);
+  EXPECT_EQ(next.body["items"][0]["case_id"], eligible);
+
+  // An eligibility changed behind the API's back is caught.
+  w.stack.query_row("UPDATE review.reviews SET eligible = true, reason = NULL WHERE case_id = '" + ineligible + "' AND user_id = '" + j1 +
+                    "' RETURNING 1");
+  auto broken = w.stack.call_review("GET", screening + "/record/verification", std::nullopt, &w.admin);
+  EXPECT_EQ(broken.body["ok"], false);
+  EXPECT_EQ(broken.body["mismatches"][0]["what"], "score");
+}
+
+TEST(scoring, rounds_are_made_in_order) {
+  world w;
+  w.round(json{{"kind", "final"}});
+  auto early = w.stack.call_review("POST", api + "/calls/" + w.call_id + "/rounds", json{{"kind", "scoring"}, {"rubric", rubric()}}, &w.admin);
+  EXPECT_EQ(early.status, 409);
+  EXPECT_EQ(early.code(), "round_order");
+  EXPECT_EQ(w.stack.query_row("SELECT count(*) FROM review.rounds")[0], "1");
+}
+
 }  // namespace
 }  // namespace casecall::testing

@@ -92,13 +92,13 @@ CREATE TRIGGER records_frozen BEFORE UPDATE OR DELETE ON review.records
 
 -- The cases of a round: for the call's first round, its submitted cases; for a later round,
 -- those the previous round (screening, then scoring, then final) decided to advance or
--- shortlist. Withdrawn cases are never in a round.
+-- shortlist, once it is closed (until then, none). Withdrawn cases are never in a round.
 CREATE FUNCTION review.round_cases(round uuid) RETURNS SETOF uuid
 LANGUAGE sql STABLE
 AS $$
   WITH r AS (SELECT id, call_id, array_position(ARRAY['screening', 'scoring', 'final'], kind) AS pos
              FROM review.rounds WHERE id = round),
-       previous AS (SELECT p.id FROM review.rounds p, r
+       previous AS (SELECT p.id, p.status FROM review.rounds p, r
                     WHERE p.call_id = r.call_id
                       AND array_position(ARRAY['screening', 'scoring', 'final'], p.kind) < r.pos
                     ORDER BY array_position(ARRAY['screening', 'scoring', 'final'], p.kind) DESC LIMIT 1)
@@ -106,7 +106,7 @@ AS $$
   WHERE c.call_id = r.call_id AND c.status = 'submitted'
     AND (NOT EXISTS (SELECT 1 FROM previous)
          OR EXISTS (SELECT 1 FROM review.decisions d, previous
-                    WHERE d.round_id = previous.id AND d.case_id = c.case_id
+                    WHERE d.round_id = previous.id AND previous.status = 'closed' AND d.case_id = c.case_id
                       AND d.decision IN ('advance', 'shortlist')))
 $$;
 
