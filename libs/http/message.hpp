@@ -62,6 +62,9 @@ struct response {
   std::string body;
   // When set, the body is this file, sent from disk piece by piece (Content-Length its size).
   std::string file_path;
+  // The file is a temporary copy: it is unlinked once opened for sending (the open file
+  // stays readable until sent).
+  bool remove_file = false;
 
   response& set_header(std::string name, std::string value);
   std::string_view header(std::string_view name) const;

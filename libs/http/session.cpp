@@ -13,6 +13,8 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/file_body.hpp>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <optional>
 
@@ -146,7 +148,7 @@ class session {
   net::awaitable<bool> send(response res, std::string_view request_id, unsigned version,
                             bool keep_alive, bool head_only);
   net::awaitable<bool> send_file(bhttp::response<bhttp::string_body>& head, const std::string& path,
-                                 bool head_only);
+                                 bool head_only, bool remove_file);
   net::awaitable<void> linger_close();
   void finish(const request& req, std::string_view verb, unsigned status, std::size_t bytes_out);
 
@@ -448,7 +450,7 @@ net::awaitable<bool> session::send(response res, std::string_view request_id, un
   }
   out.set("X-Request-Id", request_id);
   out.keep_alive(keep_alive);
-  if (!res.file_path.empty()) co_return co_await send_file(out, res.file_path, head_only);
+  if (!res.file_path.empty()) co_return co_await send_file(out, res.file_path, head_only, res.remove_file);
   out.body() = std::move(res.body);
   out.prepare_payload();
   if (head_only) out.body().clear();  // Content-Length still tells the size a GET would have
@@ -460,11 +462,12 @@ net::awaitable<bool> session::send(response res, std::string_view request_id, un
 // A response whose body is a file: the header from `head`, the bytes from disk, each write
 // bounded by the timeout (a slow reader may take long over the whole file, not over a piece).
 net::awaitable<bool> session::send_file(bhttp::response<bhttp::string_body>& head, const std::string& path,
-                                        bool head_only) {
+                                        bool head_only, bool remove_file) {
   bhttp::response<bhttp::file_body> out{head.result(), head.version()};
   for (const auto& field : head) out.insert(field.name(), field.name_string(), field.value());
   beast::error_code ec;
   out.body().open(path.c_str(), beast::file_mode::scan, ec);
+  if (remove_file) ::unlink(path.c_str());
   if (ec) {
     // Gone between the handler's look and now: nothing was sent yet, so say so plainly.
     log::error("file to send is missing", {{"path", path}, {"error", ec.message()}});

@@ -47,6 +47,7 @@ const std::vector<variable_doc>& documented_variables() {
       {"CASECALL_PEER_TOKEN_HASHES", "(empty)",
        "name=sha256hex,...: the services allowed to call this one's /internal/v1/, by their token's SHA-256"},
       {"CASECALL_REVIEW_URL", "http://127.0.0.1:8082", "the review service's own address, for intake's hand-over of cases"},
+      {"CASECALL_INTAKE_URL", "http://127.0.0.1:8081", "the intake service's own address, for review's and publish's internal calls"},
       {"CASECALL_SMTP_URL", "(empty)", "smtp://host:port of the mail relay; empty: mail waits in the outbox"},
       {"CASECALL_MAIL_FROM", "casecall <noreply@casecall.invalid>", "the From of every mail"},
       {"CASECALL_SUPPORT_ADDRESS", "support@casecall.invalid", "the address mails give for help"},
@@ -223,6 +224,11 @@ service_config load_config(const env_lookup& env, std::string_view service,
     throw config_error("CASECALL_REVIEW_URL", "expected an http:// or https:// URL, got '" + a.review_url + "'");
   }
   while (!a.review_url.empty() && a.review_url.back() == '/') a.review_url.pop_back();
+  a.intake_url = r.text("CASECALL_INTAKE_URL", a.intake_url);
+  if (a.intake_url.rfind("http://", 0) != 0 && a.intake_url.rfind("https://", 0) != 0) {
+    throw config_error("CASECALL_INTAKE_URL", "expected an http:// or https:// URL, got '" + a.intake_url + "'");
+  }
+  while (!a.intake_url.empty() && a.intake_url.back() == '/') a.intake_url.pop_back();
   if (!a.service_token.empty() && a.service_token.size() < 32) {
     throw config_error("CASECALL_SERVICE_TOKEN", "must be at least 32 characters");
   }

@@ -46,6 +46,7 @@ struct auth_config {
   std::chrono::seconds reset_window{60 * 60};
   std::string service_token;  // what this service presents to the others
   std::string review_url = "http://127.0.0.1:8082";  // where intake hands submitted cases
+  std::string intake_url = "http://127.0.0.1:8081";  // where review and publish fetch attachments
   // name → lowercase hex SHA-256 of the token that service presents to this one
   std::vector<std::pair<std::string, std::string>> peer_token_hashes;
 };

@@ -436,26 +436,58 @@ struct api {
     co_return response::json(*out);
   }
 
-  // GET /cases/{id}/versions/{number}: what was submitted, exactly as its receipt covers it.
-  http::awaitable<response> version(request& req) const {
-    const auto id = uuid_param(req, "id");
+  // A submission's number from the path; anything but a positive integer names nothing: 404.
+  static int number_param(const request& req) {
     int number = 0;
     const auto& text = req.param("number");
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
     if (ec != std::errc{} || end != text.data() + text.size() || number < 1) not_found();
+    return number;
+  }
+
+  // A submitted version: what its receipt covers, exactly.
+  static std::optional<json> version_json(pqxx::work& tx, const std::string& id, int number) {
+    auto rows = tx.exec_params(
+        "SELECT v.canonical, v.sha256, to_char(v.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
+        "FROM intake.case_versions v WHERE v.case_id = $1 AND v.number = $2",
+        id, number);
+    if (rows.empty()) return std::nullopt;
+    return json{{"number", number},
+                {"submitted_at", rows[0][2].as<std::string>()},
+                {"sha256", rows[0][1].as<std::string>()},
+                {"canonical", rows[0][0].as<std::string>()},
+                {"content", json::parse(rows[0][0].c_str())}};
+  }
+
+  // GET /cases/{id}/versions/{number}: what was submitted, exactly as its receipt covers it.
+  http::awaitable<response> version(request& req) const {
+    const auto id = uuid_param(req, "id");
+    const int number = number_param(req);
     auto work = [&](db::connection& c, pqxx::work& tx) -> std::optional<json> {
       if (!visible_case(c, tx, req, id, false)) return std::nullopt;
-      auto rows = tx.exec_params(
-          "SELECT v.canonical, v.sha256, to_char(v.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
-          "FROM intake.case_versions v WHERE v.case_id = $1 AND v.number = $2",
-          id, number);
-      if (rows.empty()) return std::nullopt;
-      auto content = json::parse(rows[0][0].c_str());
-      return json{{"number", number},
-                  {"submitted_at", rows[0][2].as<std::string>()},
-                  {"sha256", rows[0][1].as<std::string>()},
-                  {"canonical", rows[0][0].as<std::string>()},
-                  {"content", content}};
+      return version_json(tx, id, number);
+    };
+    auto out = co_await db::transact(ctx.db, std::move(work));
+    if (!out) not_found();
+    co_return response::json(*out);
+  }
+
+  // GET /internal/v1/cases/{id}/versions/{number} (services): a submitted version with the
+  // submitting organisation as publish credits it.
+  http::awaitable<response> internal_version(request& req) const {
+    const auto id = uuid_param(req, "id");
+    const int number = number_param(req);
+    auto work = [&](db::connection&, pqxx::work& tx) -> std::optional<json> {
+      auto out = version_json(tx, id, number);
+      if (!out) return std::nullopt;
+      auto org = tx.exec_params(
+          "SELECT jsonb_build_object('id', o.id, 'names', o.names, 'country', o.country, 'kind', o.kind, "
+          "'website', o.website)::text FROM intake.cases k JOIN identity.organisations o ON o.id = k.organisation_id "
+          "WHERE k.id = $1",
+          id);
+      (*out)["case_id"] = id;
+      (*out)["organisation"] = org.empty() ? json(nullptr) : json::parse(org[0][0].c_str());
+      return out;
     };
     auto out = co_await db::transact(ctx.db, std::move(work));
     if (!out) not_found();
@@ -480,6 +512,8 @@ void add_case_routes(http::router& routes, service::context& ctx, const http::sc
   add(method::get, p + "/cases/{id}/versions", "intake.cases.versions", access::partner | access::admin, &api::versions, 0);
   add(method::get, p + "/cases/{id}/versions/{number}", "intake.cases.version", access::partner | access::admin,
       &api::version, 0);
+  add(method::get, "/internal/v1/cases/{id}/versions/{number}", "intake.internal.cases.version", access::service,
+      &api::internal_version, 0);
 }
 
 }  // namespace casecall::intake

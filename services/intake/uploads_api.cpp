@@ -667,6 +667,34 @@ struct api {
     res.set_header("ETag", "\"" + u->sha256 + "\"");
     co_return res;
   }
+
+  // GET /internal/v1/attachments/{id} (services): the bytes of an attachment that a submitted
+  // version of its case names, for review (judges read them there) and publish.
+  http::awaitable<response> internal_download(request& req) const {
+    const auto id = uuid_param(req, "id");
+    auto work = [&](db::connection&, pqxx::work& tx) -> std::optional<std::pair<std::string, std::string>> {
+      auto rows = tx.exec_params(
+          "SELECT u.sha256, u.media_type FROM intake.uploads u WHERE u.id = $1 AND u.sha256 IS NOT NULL "
+          "AND EXISTS (SELECT 1 FROM intake.case_versions v WHERE v.case_id = u.case_id "
+          "AND v.canonical::jsonb -> 'attachments' @> jsonb_build_array(jsonb_build_object('id', $1::text)))",
+          id);
+      if (rows.empty()) return std::nullopt;
+      return std::pair{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
+    };
+    auto found = co_await db::transact(ctx.db, std::move(work));
+    if (!found) not_found();
+    auto path = blobs->local_path(found->first);
+    if (!path) {
+      log::error("attachment bytes missing", {{"upload_id", id}, {"sha256", found->first}});
+      not_found();
+    }
+    response res;
+    res.file_path = path->string();
+    res.set_header("Content-Type", found->second);
+    res.set_header("ETag", "\"" + found->first + "\"");
+    res.set_header("Cache-Control", "no-store");
+    co_return res;
+  }
 };
 
 // Every tus answer, errors included, says the protocol version; a 412 says which we speak.
@@ -711,6 +739,9 @@ void add_upload_routes(http::router& routes, service::context& ctx) {
   routes.add({.verb = method::get, .pattern = p + "/attachments/{id}", .name = "intake.attachments.download",
               .who = access::partner | access::admin, .body_limit = 0},
              [handlers](request& req) { return handlers->download(req); });
+  routes.add({.verb = method::get, .pattern = "/internal/v1/attachments/{id}", .name = "intake.internal.attachments.get",
+              .who = access::service, .body_limit = 0},
+             [handlers](request& req) { return handlers->internal_download(req); });
 }
 
 namespace {

@@ -442,8 +442,8 @@ struct api {
     co_return response::json(co_await db::transact(ctx.db, std::move(work)));
   }
 
-  // GET /internal/v1/calls/{id}/decisions (services): the accepted cases of the call's closed
-  // rounds, as their records rank them.
+  // GET /internal/v1/calls/{id}/decisions (services): the accepted cases of the call's last
+  // closed round, as its record ranks them.
   http::awaitable<response> accepted(request& req) const {
     const auto call_id = http::uuid_param(req, "id");
     auto work = [&](db::connection&, pqxx::work& tx) {
@@ -451,7 +451,7 @@ struct api {
       for (const auto& round : tx.exec_params(
                "SELECT r.id, r.kind, x.record FROM review.rounds r JOIN review.records x ON x.round_id = r.id "
                "WHERE r.call_id = $1 AND r.status = 'closed' "
-               "ORDER BY array_position(ARRAY['screening', 'scoring', 'final'], r.kind)",
+               "ORDER BY array_position(ARRAY['screening', 'scoring', 'final'], r.kind) DESC LIMIT 1",
                call_id)) {
         const auto rec = json::parse(round[2].c_str());
         std::map<std::string, json> ranked;

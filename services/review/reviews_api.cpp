@@ -6,8 +6,15 @@
 #include "http/handler_util.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
+#include "http/blocking.hpp"
+#include "identity/crypto.hpp"
 #include "identity/identity.hpp"
+#include "log/log.hpp"
 #include "review/domain/rubric.hpp"
+#include "service/peer.hpp"
+
+#include <filesystem>
+#include <map>
 #include "review/round_access.hpp"
 
 namespace casecall::review {
@@ -94,9 +101,70 @@ std::vector<http::field_error> incomplete(const round_row& r, const std::optiona
   return errors;
 }
 
+// A neutral file name for an attachment: the case's reference, the kind and its place, with
+// the extension of its type; the name it was uploaded with may name the submitter.
+std::string neutral_filename(const std::string& reference, const json& entry, std::size_t index) {
+  static const std::map<std::string, std::string> extensions = {
+      {"image/jpeg", ".jpg"}, {"image/png", ".png"}, {"image/webp", ".webp"}, {"application/pdf", ".pdf"},
+      {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"},
+      {"video/mp4", ".mp4"}, {"video/webm", ".webm"}};
+  auto ext = extensions.find(entry.value("media_type", ""));
+  return reference + "-" + entry.value("kind", "file") + "-" + std::to_string(index + 1) +
+         (ext == extensions.end() ? ".bin" : ext->second);
+}
+
 struct api {
   service::context& ctx;
   const http::schema_set& schemas;
+  std::shared_ptr<http::blocking_pool> blocking = std::make_shared<http::blocking_pool>(2);
+
+  // GET /rounds/{id}/cases/{case_id}/attachments/{attachment_id} (the case's judges,
+  // administrators): the file, fetched from intake, under a neutral name.
+  http::awaitable<response> attachment(request& req) const {
+    const auto id = http::uuid_param(req, "id");
+    const auto case_id = http::uuid_param(req, "case_id");
+    const auto attachment_id = http::uuid_param(req, "attachment_id");
+    const auto& me = identity::caller(req);
+    auto work = [&](db::connection&, pqxx::work& tx) -> std::pair<json, std::string> {
+      const auto r = require_round(tx, id);
+      require_case_access(tx, r, case_id, me);
+      auto row = tx.exec_params1("SELECT coalesce(reference, case_id::text), content::text FROM review.cases WHERE case_id = $1",
+                                 case_id);
+      const auto content = json::parse(row[1].c_str());
+      const auto& files = content.value("attachments", json::array());
+      for (std::size_t i = 0; i < files.size(); ++i) {
+        if (files[i].value("id", "") == attachment_id) {
+          return {files[i], neutral_filename(row[0].as<std::string>(), files[i], i)};
+        }
+      }
+      http::not_found();
+    };
+    auto [entry, filename] = co_await db::transact(ctx.db, std::move(work));
+    const auto path = (std::filesystem::temp_directory_path() / ("casecall-review-" + identity::random_token())).string();
+    const auto url = ctx.config.auth.intake_url + "/internal/v1/attachments/" + attachment_id;
+    const auto token = ctx.config.auth.service_token;
+    service::peer_response got;
+    auto fetch = [&got, url, token, path] { got = service::get_to_file(url, token, path); };
+    co_await blocking->run(fetch);
+    if (got.status != 200) {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+      log::error("attachment not fetched from intake",
+                 {{"attachment_id", attachment_id}, {"status", got.status}, {"error", got.error}, {"body", got.body.substr(0, 300)}});
+      http::fail(502, "attachment_unavailable", "Attachment unavailable",
+                 "The attachment could not be fetched from intake just now; try again.");
+    }
+    response res;
+    res.file_path = path;
+    res.remove_file = true;
+    res.set_header("Content-Type", entry.value("media_type", "application/octet-stream"));
+    res.set_header("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Content-Security-Policy", "sandbox; default-src 'none'");
+    res.set_header("Cache-Control", "private, no-store");
+    if (entry.contains("sha256")) res.set_header("ETag", "\"" + entry["sha256"].get<std::string>() + "\"");
+    co_return res;
+  }
 
   // GET /my/assignments (judges): every case assigned to me, with my progress.
   http::awaitable<response> mine(request& req) const {
@@ -148,13 +216,28 @@ struct api {
       require_case_access(tx, r, case_id, me);
       auto row = tx.exec_params1("SELECT reference, number, sha256, content::text, organisation_id FROM review.cases WHERE case_id = $1",
                                  case_id);
+      json files = json::array();
+      const auto reference = row[0].is_null() ? case_id : row[0].as<std::string>();
+      const auto submitted = json::parse(row[3].c_str());
+      const auto& listed = submitted.value("attachments", json::array());
+      for (std::size_t i = 0; i < listed.size(); ++i) {
+        const auto aid = listed[i].value("id", "");
+        files.push_back({{"id", aid},
+                         {"kind", listed[i].value("kind", "")},
+                         {"media_type", listed[i].value("media_type", "")},
+                         {"size", listed[i].value("size", 0)},
+                         {"sha256", listed[i].value("sha256", "")},
+                         {"filename", neutral_filename(reference, listed[i], i)},
+                         {"download_url", "/api/review/v1/rounds/" + id + "/cases/" + case_id + "/attachments/" + aid}});
+      }
       json out = {{"case_id", case_id},
                   {"round_id", id},
+                  {"attachments", files},
                   {"reference", row[0].is_null() ? json(nullptr) : json(row[0].as<std::string>())},
                   {"number", row[1].as<int>()},
                   {"sha256", row[2].is_null() ? "" : row[2].as<std::string>()},
                   {"blind", r.blind},
-                  {"content", visible_content(tx, r, case_id, json::parse(row[3].c_str()), me)},
+                  {"content", visible_content(tx, r, case_id, submitted, me)},
                   {"attachments_notice", attachments_notice}};
       if ((me.is_admin() || r.blind == "open") && !row[4].is_null()) out["organisation_id"] = row[4].as<std::string>();
       return out;
@@ -373,6 +456,7 @@ void add_review_routes(http::router& routes, service::context& ctx, const http::
   add(method::put, c + "/review", "review.reviews.mine.put", access::judge, &api::save, 64 * 1024);
   add(method::post, c + "/review/submit", "review.reviews.mine.submit", access::judge, &api::submit, 0);
   add(method::get, c + "/reviews", "review.reviews.list", judge_or_admin, &api::reviews, 0);
+  add(method::get, c + "/attachments/{attachment_id}", "review.attachments.get", judge_or_admin, &api::attachment, 0);
   add(method::get, c + "/discussion", "review.discussion.list", judge_or_admin, &api::discussion, 0);
   add(method::post, c + "/discussion", "review.discussion.post", judge_or_admin, &api::post, 64 * 1024);
 }

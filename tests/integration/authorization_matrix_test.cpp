@@ -70,6 +70,8 @@ const std::map<std::string, row>& expectations() {
       {"intake.users.update",                 {no,  no,  no,  no,  422, no}},
       {"intake.audit.verify",                 {no,  no,  no,  no,  200, no}},
       {"intake.internal.organisations.get",   {no,  no,  no,  no,  no,  200}},
+      {"intake.internal.attachments.get",     {no,  no,  no,  no,  no,  404}},  // no submitted case names it
+      {"intake.internal.cases.version",       {no,  no,  no,  no,  no,  404}},  // A's draft has no submission
       {"intake.calls.list",                   {200, 200, 200, 200, 200, 200}},
       {"intake.calls.create",                 {no,  no,  no,  no,  422, no}},
       {"intake.calls.get",                    {200, 200, 200, 200, 200, 200}},
@@ -298,6 +300,7 @@ const std::map<std::string, row>& review_expectations() {
       {"review.reviews.mine.put",             {no,  no,  no,  200, no,  no}},  // an empty draft
       {"review.reviews.mine.submit",          {no,  no,  no,  422, no,  no}},  // incomplete
       {"review.reviews.list",                 {no,  no,  no,  409, 200, no}},  // own review first
+      {"review.attachments.get",              {no,  no,  no,  404, 404, no}},  // the case has no such file
       {"review.discussion.list",              {no,  no,  no,  409, 200, no}},
       {"review.discussion.post",              {no,  no,  no,  422, 422, no}},
       {"review.results.get",                  {no,  no,  no,  no,  200, no}},
@@ -394,7 +397,8 @@ TEST(authorization_matrix, every_route_of_review_answers_each_kind_of_caller_as_
                                                                : round_id},
         {"{call_id}", call_id},
         {"{case_id}", case_id},
-        {"{user_id}", removes ? not_on_panel : judge_id}};
+        {"{user_id}", removes ? not_on_panel : judge_id},
+        {"{attachment_id}", call_id}};
     for (const auto& [param, value] : params) {
       auto at = path.find(param);
       if (at != std::string::npos) path.replace(at, param.size(), value);

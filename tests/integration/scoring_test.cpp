@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <set>
 
 namespace casecall::testing {
@@ -74,11 +75,12 @@ struct world {
     return id;
   }
 
-  // Submits the case as the partner; returns its id.
-  std::string submit(const session& partner, const json& body) {
+  // Submits the case as the partner, after `prepare` (given the case's id); returns its id.
+  std::string submit(const session& partner, const json& body, const std::function<void(const std::string&)>& prepare = {}) {
     auto made = stack.call("POST", "/api/intake/v1/calls/" + call_id + "/cases", body, &partner);
     EXPECT_EQ(made.status, 201) << made.raw.body;
     const auto id = made.body["id"].get<std::string>();
+    if (prepare) prepare(id);
     auto receipt = stack.call("POST", "/api/intake/v1/cases/" + id + "/submit", std::nullopt, &partner,
                               {{"If-Match", made.raw.header("ETag")}});
     EXPECT_EQ(receipt.status, 201) << receipt.raw.body;
@@ -292,6 +294,7 @@ TEST(scoring, an_anonymous_round_shows_judges_nothing_that_names_the_submitter) 
   const auto j1 = w.judge("j1@fao.example", "Judge One", fao);
   const auto j2 = w.judge("j2@bank.example", "Judge Two", bank);
   auto partner = w.stack.register_partner("owner@milpa.example.org", password, "Milpa Social Finance");
+  const std::string photo("\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00 pixels", 27);
   // The submitter's name, people and addresses are all over the case.
   const auto id = w.submit(partner, case_body("How Milpa Social Finance lent to 900 farmers",
                                               json{{"answers", {{"website", "https://milpa.example.org/case"},
@@ -299,7 +302,18 @@ TEST(scoring, an_anonymous_round_shows_judges_nothing_that_names_the_submitter) 
                                                                 {"approach", "Ines Rojas and Tomas Quispe of MILPA SOCIAL FINANCE "
                                                                              "(write to tq@milpa.example.org) visited each village."}}},
                                                    {"co_authors", {{{"name", "Tomas Quispe"}, {"organisation", "Milpa Social Finance"}}}},
-                                                   {"contacts", {{{"name", "Ines Rojas"}, {"email", "ines.rojas@milpa.example.org"}}}}}));
+                                                   {"contacts", {{{"name", "Ines Rojas"}, {"email", "ines.rojas@milpa.example.org"}}}}}),
+                           [&](const std::string& case_id) {
+                             // A photo whose file name names the organisation.
+                             auto sent = w.stack.call_raw(
+                                 "POST", "/api/intake/v1/uploads", photo,
+                                 {{"Cookie", partner.cookie}, {"X-CSRF-Token", partner.csrf}, {"Tus-Resumable", "1.0.0"},
+                                  {"Upload-Length", std::to_string(photo.size())},
+                                  {"Content-Type", "application/offset+octet-stream"},
+                                  {"Upload-Metadata", "case_id " + base64(case_id) + ",kind " + base64("photo") +
+                                                          ",filename " + base64("Milpa team, Oaxaca.jpg")}});
+                             ASSERT_EQ(sent.status, 201) << sent.raw.body;
+                           });
   w.handed_over();
   const auto round = w.round(json{{"kind", "scoring"}, {"blind", "anonymous"}, {"rubric", rubric()}});
   w.seat(round, 5);
@@ -325,6 +339,14 @@ TEST(scoring, an_anonymous_round_shows_judges_nothing_that_names_the_submitter) 
     EXPECT_EQ(shown.status, 200);
     EXPECT_NE(shown.body["attachments_notice"].get<std::string>().find("responsibility"), std::string::npos);
     EXPECT_NE(shown.raw.body.find("[withheld]"), std::string::npos);
+    // The photo comes from review under a neutral name, byte for byte.
+    ASSERT_EQ(shown.body["attachments"].size(), 1u) << shown.raw.body;
+    const auto file = w.stack.call_review("GET", shown.body["attachments"][0]["download_url"].get<std::string>(), std::nullopt, &s);
+    ASSERT_EQ(file.status, 200) << file.raw.body;
+    EXPECT_EQ(file.raw.body, photo);
+    EXPECT_EQ(file.raw.header("Content-Disposition"), "attachment; filename=\"GS7-0001-photo-1.jpg\"");
+    EXPECT_EQ(file.raw.header("Content-Type"), "image/jpeg");
+    bodies.push_back(file.raw.header("Content-Disposition"));
     get(c + "/review", s);
     get(c + "/reviews", s);
     get(c + "/discussion", s);

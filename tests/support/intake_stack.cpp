@@ -79,8 +79,12 @@ intake_stack::intake_stack(std::map<std::string, std::string> env, bool linked_r
     const auto review_port = std::to_string(free_port());
     env["CASECALL_SERVICE_TOKEN"] = token;
     env["CASECALL_REVIEW_URL"] = "http://127.0.0.1:" + review_port;
+    // And review fetches attachments from intake with its own token.
+    const std::string review_token = "review-to-intake-token-for-tests-0123456789";
+    env.emplace("CASECALL_PEER_TOKEN_HASHES", "review=" + sha256_hex(review_token));
     review_env_ = {{"CASECALL_HTTP_PORT", review_port},
                    {"CASECALL_PEER_TOKEN_HASHES", "intake=" + sha256_hex(token)},
+                   {"CASECALL_SERVICE_TOKEN", review_token},
                    {"CASECALL_PUBLIC_URL", "http://cases.test"}};
   }
   intake_ = std::make_unique<running_service>("casecall-intake", "intake", db_.name(), env);
@@ -120,7 +124,10 @@ api_response intake_stack::call(const std::string& method, const std::string& ta
 api_response intake_stack::call_review(const std::string& method, const std::string& target,
                                        const std::optional<nlohmann::json>& body, const session* credentials,
                                        std::vector<std::pair<std::string, std::string>> headers) {
-  if (!review_) review_ = std::make_unique<running_service>("casecall-review", "review", db_.name(), review_env_);
+  if (!review_) {
+    review_env_["CASECALL_INTAKE_URL"] = "http://127.0.0.1:" + std::to_string(port());
+    review_ = std::make_unique<running_service>("casecall-review", "review", db_.name(), review_env_);
+  }
   return call_at(review_->port(), method, target, body, credentials, std::move(headers));
 }
 
