@@ -11,4 +11,8 @@ namespace casecall::http {
 // so path segments are decoded here).
 std::optional<std::string> percent_decode(std::string_view encoded);
 
+// Every byte but the unreserved ones (A–Z a–z 0–9 - . _ ~) as %XX: a query value or a path
+// segment, safe in any URL.
+std::string percent_encode(std::string_view raw);
+
 }  // namespace casecall::http

@@ -83,6 +83,21 @@ peer_response put_json(const std::string& url, const std::string& token, const s
   return out;
 }
 
+peer_response get(const std::string& url, const std::string& token, std::chrono::seconds timeout) {
+  peer_response out;
+  auto curl = new_handle();
+  if (!curl) {
+    out.error = "curl_easy_init failed";
+    return out;
+  }
+  list_ptr headers(curl_slist_append(nullptr, "Accept: application/json"), &curl_slist_free_all);
+  curl_easy_setopt(curl.get(), CURLOPT_HTTPGET, 1L);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, &collect);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &out.body);
+  perform(curl.get(), url, token, headers, timeout, out);
+  return out;
+}
+
 peer_response get_to_file(const std::string& url, const std::string& token, const std::string& path,
                           std::chrono::seconds timeout) {
   peer_response out;

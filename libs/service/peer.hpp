@@ -18,6 +18,9 @@ struct peer_response {
 peer_response put_json(const std::string& url, const std::string& token, const std::string& body,
                        std::chrono::seconds timeout = std::chrono::seconds(30));
 
+// GET `url` with the token; the body in memory (JSON answers). Never throws for a network failure.
+peer_response get(const std::string& url, const std::string& token, std::chrono::seconds timeout = std::chrono::seconds(30));
+
 // GET `url` with the token; a 200's body goes to the file at `path` (created or truncated),
 // any other status's body to `body`. Never throws for a network failure. Blocking: call it
 // off the I/O threads.

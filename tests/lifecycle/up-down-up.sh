@@ -99,6 +99,16 @@ accepted=$(owner_sql "SELECT count(*) FROM review.decisions WHERE decision = 'ac
 [ "$accepted" = 10 ] || fail "the demo released $accepted acceptances, not 10"
 ok "up: the demo call was reviewed — assigned, scored, decided, closed; its record verifies, 10 cases accepted"
 
+year=$(date -u +%Y)
+edition=$(curl -s "http://127.0.0.1:28080/api/publish/v1/editions/gs7-$year")
+[ "$(printf '%s' "$edition" | node -e 'let t="";process.stdin.on("data",d=>t+=d).on("end",()=>console.log(JSON.parse(t).cases.length))')" = 10 ] ||
+  fail "the demo edition does not publish the 10 accepted cases: $edition"
+first=$(printf '%s' "$edition" | json_field cases.0.path)
+code=$(curl -s -o "$STATE/case.html" -w '%{http_code} %{content_type}' "http://127.0.0.1:28080$first")
+[ "$code" = "200 text/html; charset=utf-8" ] || fail "the demo case page $first answered $code"
+grep -q "<h1>" "$STATE/case.html" || fail "the demo case page has no heading"
+ok "up: the demo edition is published — 10 cases, each with its page through the front door"
+
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d '{
   "organisation": {"names": {"en": "Lifecycle Org"}, "country": "KE", "kind": "ngo", "address": "Nairobi"},
   "account": {"email": "lifecycle@example.org", "name": "L", "language": "en", "password": "a long enough passphrase"}}' \

@@ -79,13 +79,17 @@ intake_stack::intake_stack(std::map<std::string, std::string> env, bool linked_r
     const auto review_port = std::to_string(free_port());
     env["CASECALL_SERVICE_TOKEN"] = token;
     env["CASECALL_REVIEW_URL"] = "http://127.0.0.1:" + review_port;
-    // And review fetches attachments from intake with its own token.
+    // Review fetches attachments from intake with its own token; publish reads from both.
     const std::string review_token = "review-to-intake-token-for-tests-0123456789";
-    env.emplace("CASECALL_PEER_TOKEN_HASHES", "review=" + sha256_hex(review_token));
+    const std::string publish_token = "publish-to-others-token-for-tests-0123456789";
+    env.emplace("CASECALL_PEER_TOKEN_HASHES", "review=" + sha256_hex(review_token) + ",publish=" + sha256_hex(publish_token));
     review_env_ = {{"CASECALL_HTTP_PORT", review_port},
-                   {"CASECALL_PEER_TOKEN_HASHES", "intake=" + sha256_hex(token)},
+                   {"CASECALL_PEER_TOKEN_HASHES", "intake=" + sha256_hex(token) + ",publish=" + sha256_hex(publish_token)},
                    {"CASECALL_SERVICE_TOKEN", review_token},
                    {"CASECALL_PUBLIC_URL", "http://cases.test"}};
+    publish_env_ = {{"CASECALL_SERVICE_TOKEN", publish_token},
+                    {"CASECALL_REVIEW_URL", "http://127.0.0.1:" + review_port},
+                    {"CASECALL_PUBLIC_URL", "http://cases.test"}};
   }
   intake_ = std::make_unique<running_service>("casecall-intake", "intake", db_.name(), env);
 }
@@ -129,6 +133,16 @@ api_response intake_stack::call_review(const std::string& method, const std::str
     review_ = std::make_unique<running_service>("casecall-review", "review", db_.name(), review_env_);
   }
   return call_at(review_->port(), method, target, body, credentials, std::move(headers));
+}
+
+api_response intake_stack::call_publish(const std::string& method, const std::string& target,
+                                        const std::optional<nlohmann::json>& body, const session* credentials,
+                                        std::vector<std::pair<std::string, std::string>> headers) {
+  if (!publish_) {
+    publish_env_["CASECALL_INTAKE_URL"] = "http://127.0.0.1:" + std::to_string(port());
+    publish_ = std::make_unique<running_service>("casecall-publish", "publish", db_.name(), publish_env_);
+  }
+  return call_at(publish_->port(), method, target, body, credentials, std::move(headers));
 }
 
 api_response intake_stack::call_at(std::uint16_t to, const std::string& method, const std::string& target,

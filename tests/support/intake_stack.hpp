@@ -71,6 +71,10 @@ class intake_stack {
   api_response call_review(const std::string& method, const std::string& target,
                            const std::optional<nlohmann::json>& body = std::nullopt, const session* credentials = nullptr,
                            std::vector<std::pair<std::string, std::string>> headers = {});
+  // The same to the publish service (started on first use, after review: linked stacks only).
+  api_response call_publish(const std::string& method, const std::string& target,
+                            const std::optional<nlohmann::json>& body = std::nullopt, const session* credentials = nullptr,
+                            std::vector<std::pair<std::string, std::string>> headers = {});
 
   // The n-th mail the SMTP server received (1-based), waiting for it to arrive.
   mail_message mail(int n);
@@ -100,6 +104,8 @@ class intake_stack {
   std::unique_ptr<running_service> intake_;
   std::unique_ptr<running_service> review_;
   std::map<std::string, std::string> review_env_;
+  std::unique_ptr<running_service> publish_;
+  std::map<std::string, std::string> publish_env_;
 
   api_response call_at(std::uint16_t to, const std::string& method, const std::string& target,
                        const std::optional<nlohmann::json>& body, const session* credentials,

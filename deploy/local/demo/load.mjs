@@ -25,6 +25,7 @@ const env = (name) => {
 const BASE = env('CASECALL_DEMO_BASE');
 const API = `${BASE}/api/intake/v1`;
 const REVIEW = `${BASE}/api/review/v1`;
+const PUBLISH = `${BASE}/api/publish/v1`;
 const MAIL_DIR = env('CASECALL_DEMO_MAIL_DIR');
 const adminEmail = env('CASECALL_DEMO_ADMIN_EMAIL');
 const adminPassword = readFileSync(env('CASECALL_DEMO_ADMIN_PASSWORD_FILE'), 'utf8').trim();
@@ -36,6 +37,10 @@ async function api(method, route, options) {
 
 async function review(method, route, options) {
   return request(`${REVIEW}${route}`, method, options);
+}
+
+async function publish(method, route, options) {
+  return request(`${PUBLISH}${route}`, method, options);
 }
 
 async function request(url, method, { json, session, headers = {} } = {}) {
@@ -99,6 +104,7 @@ async function main() {
   if (calls.body.items.length > 0) {
     console.log('   demo data already there');
     await reviewDemo(admin, calls.body.items[0].id, demo);
+    await publishDemo(admin, calls.body.items[0].id);
     return demo;
   }
   const call = JSON.parse(readFileSync(path.join(here, '../../../tests/fixtures/gs7-call.json'), 'utf8'));
@@ -142,7 +148,52 @@ async function main() {
   }
   console.log(`   the GS7 call, ${demo.organisations.length} organisations, ${demo.cases.length} cases (${submitted} submitted)`);
   await reviewDemo(admin, callId, demo);
+  await publishDemo(admin, callId);
   return demo;
+}
+
+// The edition of the accepted cases, once: made from review's decisions and intake's content,
+// one case's text edited and one title translated (the originals are kept), then published.
+async function publishDemo(admin, callId) {
+  const year = new Date().getUTCFullYear();
+  const slug = `gs7-${year}`;
+  const existing = await publish('GET', `/editions/${slug}/entries`, { session: admin });
+  if (existing.status === 200) return;
+  const made = await must(201, publish('POST', '/editions', {
+    json: {
+      slug, call_id: callId,
+      title: { en: `Best Poverty Reduction Practices ${year}`, fr: `Meilleures pratiques de réduction de la pauvreté ${year}`,
+               es: `Mejores prácticas de reducción de la pobreza ${year}`, zh: `${year}年全球最佳减贫案例`,
+               ar: `أفضل ممارسات الحد من الفقر ${year}` },
+      description: { en: 'The cases the judges of the Global Solicitation on Best Poverty Reduction Practices selected this year, ' +
+                         'as their authors submitted them, edited only to the collection\'s writing norms.' },
+    },
+    session: admin,
+  }), 'the demo edition');
+  const entries = (await must(200, publish('GET', `/editions/${slug}/entries`, { session: admin }), 'the edition\'s cases')).body.items;
+  // The first case: its summary tightened to the collection's norms; a Chinese case's title in English.
+  const first = await must(200, publish('GET', `/editions/${slug}/entries/${entries[0].reference}`, { session: admin }), 'a case');
+  const summary = first.body.original.answers.english_abstract;
+  if (summary) {
+    await must(200, publish('PATCH', `/editions/${slug}/entries/${entries[0].reference}`, {
+      json: { answers: { english_abstract: summary.replace(/\s+/g, ' ').trim() } },
+      headers: { 'If-Match': first.headers.get('etag') }, session: admin,
+    }), 'the curated summary');
+  }
+  for (const entry of entries) {
+    const full = await must(200, publish('GET', `/editions/${slug}/entries/${entry.reference}`, { session: admin }), 'a case');
+    if (full.body.original.answers.case_language !== 'zh') continue;
+    const abstract = full.body.original.answers.english_abstract ?? '';
+    const title = abstract.split(/[.;]/)[0].slice(0, 120) || entry.reference;
+    await must(200, publish('PATCH', `/editions/${slug}/entries/${entry.reference}`, {
+      json: { translations: { en: { title: { text: title, provenance: 'organiser' } } } },
+      headers: { 'If-Match': full.headers.get('etag') }, session: admin,
+    }), 'a translated title');
+    break;
+  }
+  const published = await must(200, publish('POST', `/editions/${slug}/publish`, { json: {}, session: admin }), 'publication');
+  console.log(`   publish: the edition ${slug}, ${made.body.entries} cases, ${published.body.published.length} published ` +
+              `(${BASE}/editions/${slug})`);
 }
 
 // Invites a user as the administrator and accepts with the mailed token; returns the user.

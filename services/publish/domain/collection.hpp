@@ -1,0 +1,62 @@
+// The public collection's pure parts: what a published case says (the submitted original with
+// the organisers' edits and translations, its sections, its credit), how the organisers'
+// edits differ from the original, and the search terms that Postgres alone cannot make:
+// Chinese and Japanese have no spaces, so their texts are indexed and queried by overlapping
+// character bigrams (a query of two or more characters is the phrase of its bigrams) and single
+// characters (a one-character query). No I/O.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace casecall::publish::collection {
+
+// The texts of a case, in reading order: the answer fields that are prose. Their headings come
+// from the labels table in public_record().
+const std::vector<std::string>& section_fields();
+
+// A case's answers as published: the original's, with each curated field in place of the
+// original's (a curated null restores the original).
+nlohmann::json curated_answers(const nlohmann::json& original_answers, const nlohmann::json& curated);
+
+// A published version's record: everything the site, the API, the feeds and OAI-PMH show.
+//   edition: {slug, title}; reference; number; published_at (RFC 3339); note (a correction's);
+//   entry: the working copy (original content, organisation, curated, translations, photos,
+//   public_files, rank).
+// The authors' credit (the organisation, then the co-authors) is always part of it.
+nlohmann::json public_record(const nlohmann::json& edition, const std::string& reference, int number,
+                             const std::string& published_at, const std::string& note, const nlohmann::json& entry);
+
+// The region of an ISO 3166-1 alpha-2 country, as the call's vocabulary names them:
+// asia_pacific, africa, latin_america, arab_states, europe_central_asia; none when unknown.
+std::optional<std::string> region_of(std::string_view country);
+
+// A word-level difference of two texts: [{"op": "=" | "-" | "+", "text": ...}, ...], in order;
+// Chinese and Japanese characters count as words.
+nlohmann::json text_diff(std::string_view before, std::string_view after);
+
+// Overlapping bigrams of every run of Han, Hiragana or Katakana characters, in text order,
+// joined by spaces (a run of one character gives that character). Empty without such runs.
+std::string cjk_bigrams(std::string_view text);
+// Every Han, Hiragana or Katakana character of the text, once each, joined by spaces.
+std::string cjk_characters(std::string_view text);
+// Both as a tsvector literal (for `::tsvector`, which involves no parser or locale): the
+// bigrams at positions in text order (a gap between runs, so no phrase spans two runs), the
+// single characters without positions. Empty without CJK runs.
+std::string cjk_tsvector(std::string_view text);
+
+// How a query is searched. `words` is the query without its CJK runs (for the language
+// configurations); `cjk` a tsquery literal (for `::tsquery`) over the bigrams (runs joined by
+// &, each run the phrase of its bigrams with <->) or, for a single character, that character;
+// empty when none.
+struct query_plan {
+  std::string words;
+  std::string cjk;
+};
+query_plan plan_query(std::string_view q);
+
+}  // namespace casecall::publish::collection

@@ -1,0 +1,247 @@
+#include "publish/feeds_api.hpp"
+
+#include "db/await.hpp"
+#include "http/handler_util.hpp"
+#include "publish/domain/atom.hpp"
+#include "publish/domain/oai.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace casecall::publish {
+
+namespace {
+
+using json = nlohmann::json;
+using http::access;
+using http::method;
+using http::request;
+using http::response;
+
+constexpr const char* iso_seconds = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
+
+std::string in_english(const json& texts) {
+  if (texts.is_string()) return texts.get<std::string>();
+  if (!texts.is_object() || texts.empty()) return {};
+  return texts.contains("en") ? texts["en"].get<std::string>() : texts.begin()->get<std::string>();
+}
+
+std::string summary_of(const json& record) {
+  std::string text = record["sections"].empty() ? std::string() : record["sections"][0]["text"].get<std::string>();
+  if (text.size() > 600) {
+    auto cut = text.rfind(' ', 600);
+    text = text.substr(0, cut == std::string::npos ? 600 : cut) + " …";
+  }
+  return text;
+}
+
+// The host of the public URL, for OAI identifiers (oai:<host>:<edition>/<reference>).
+std::string host_of(const std::string& url) {
+  auto start = url.find("://");
+  auto host = start == std::string::npos ? url : url.substr(start + 3);
+  host = host.substr(0, host.find('/'));
+  return host.substr(0, host.find(':'));
+}
+
+// The current versions, as OAI-PMH sees the collection.
+class oai_store : public oai::store {
+ public:
+  oai_store(pqxx::work& tx, std::string public_url) : tx_(tx), url_(std::move(public_url)), host_(host_of(url_)) {}
+
+  std::vector<oai::set_info> sets() override {
+    std::vector<oai::set_info> out{{"edition", "Editions"}, {"theme", "Themes"}};
+    for (const auto& row : tx_.exec("SELECT e.slug, e.title::text FROM publish.editions e "
+                                    "WHERE EXISTS (SELECT 1 FROM publish.search s WHERE s.edition_id = e.id) ORDER BY e.slug")) {
+      out.push_back({"edition:" + row[0].as<std::string>(), in_english(json::parse(row[1].c_str()))});
+    }
+    for (const auto& row : tx_.exec("SELECT DISTINCT t FROM publish.search, unnest(themes) t ORDER BY t")) {
+      out.push_back({"theme:" + row[0].as<std::string>(), row[0].as<std::string>()});
+    }
+    return out;
+  }
+
+  std::optional<oai::record> get(const std::string& identifier) override {
+    const std::string prefix = "oai:" + host_ + ":";
+    if (identifier.rfind(prefix, 0) != 0) return std::nullopt;
+    const auto local = identifier.substr(prefix.size());
+    const auto slash = local.find('/');
+    if (slash == std::string::npos) return std::nullopt;
+    auto rows = tx_.exec_params(select() + " WHERE s.edition_slug = $1 AND s.reference = $2", local.substr(0, slash), local.substr(slash + 1));
+    if (rows.empty()) return std::nullopt;
+    return to_record(rows[0]);
+  }
+
+  oai::page list(const oai::list_query& q, std::size_t offset, std::size_t limit) override {
+    const std::string where =
+        " WHERE ($1::text IS NULL OR date_trunc('second', s.published_at) >= $1::timestamptz) "
+        "AND ($2::text IS NULL OR date_trunc('second', s.published_at) <= $2::timestamptz) "
+        "AND ($3::text IS NULL OR $3 = 'edition' OR $3 = 'theme' OR ('edition:' || s.edition_slug) = $3 "
+        "OR $3 = ANY(SELECT 'theme:' || t FROM unnest(s.themes) t))";
+    oai::page out;
+    out.complete_size = tx_.exec_params("SELECT count(*) FROM publish.search s" + where, q.from, q.until, q.set)[0][0].as<std::size_t>();
+    for (const auto& row : tx_.exec_params(select() + where +
+                                               " ORDER BY date_trunc('second', s.published_at), s.edition_slug, s.reference "
+                                               "LIMIT $4 OFFSET $5",
+                                           q.from, q.until, q.set, static_cast<long>(limit), static_cast<long>(offset))) {
+      out.records.push_back(to_record(row));
+    }
+    return out;
+  }
+
+ private:
+  static std::string select() {
+    return std::string("SELECT v.record::text, to_char(s.published_at AT TIME ZONE 'UTC', ") + iso_seconds +
+           ") FROM publish.search s JOIN publish.versions v ON (v.edition_id, v.reference, v.number) = "
+           "(s.edition_id, s.reference, s.number)";
+  }
+
+  oai::record to_record(const pqxx::row& row) const {
+    const auto r = json::parse(row[0].c_str());
+    const auto slug = r["edition"]["slug"].get<std::string>();
+    const auto language = r["language"].get<std::string>();
+    oai::record out;
+    out.identifier = "oai:" + host_ + ":" + slug + "/" + r["reference"].get<std::string>();
+    out.datestamp = row[1].as<std::string>();
+    out.sets.push_back("edition:" + slug);
+    for (const auto& t : r["themes"]) out.sets.push_back("theme:" + t.get<std::string>());
+    out.title.push_back({r["title"].get<std::string>(), language});
+    for (const auto& [lang, fields] : r["translations"].items()) {
+      if (fields.contains("title") && fields["title"].is_object()) out.title.push_back({fields["title"]["text"].get<std::string>(), lang});
+    }
+    for (const auto& a : r["authors"]) out.creator.push_back({a.get<std::string>(), ""});
+    for (const auto& t : r["themes"]) out.subject.push_back({t.get<std::string>(), ""});
+    if (const auto text = summary_of(r); !text.empty()) out.description.push_back({text, language});
+    out.publisher.push_back({"casecall: " + in_english(r["edition"]["title"]), ""});
+    out.date.push_back({r["published_at"].get<std::string>().substr(0, 10), ""});
+    out.type.push_back({"Text", ""});
+    out.format.push_back({"text/html", ""});
+    out.identifier_dc.push_back({url_ + r["path"].get<std::string>(), ""});
+    out.identifier_dc.push_back({r["reference"].get<std::string>(), ""});
+    out.language.push_back({language, ""});
+    out.relation.push_back({url_ + "/editions/" + slug, ""});
+    if (r["country"].is_string()) out.coverage.push_back({r["country"].get<std::string>(), ""});
+    return out;
+  }
+
+  pqxx::work& tx_;
+  std::string url_;
+  std::string host_;
+};
+
+struct feeds {
+  service::context& ctx;
+
+  std::string absolute(const std::string& path) const { return ctx.config.auth.public_url + path; }
+
+  // An Atom feed of the current versions, newest first: the whole collection or an edition.
+  http::awaitable<response> feed(request& req) const {
+    const bool one = req.path != "/feed.atom";
+    const auto slug = one ? req.param("slug") : std::string();
+    auto work = [&](db::connection&, pqxx::work& tx) -> std::optional<std::string> {
+      std::string title = "casecall: Best practices in poverty reduction";
+      if (one) {
+        auto e = tx.exec_params("SELECT title::text FROM publish.editions WHERE slug = $1", slug);
+        if (e.empty()) return std::nullopt;
+        title = "casecall: " + in_english(json::parse(e[0][0].c_str()));
+      }
+      atom::feed f;
+      const auto self = one ? "/editions/" + slug + "/feed.atom" : std::string("/feed.atom");
+      f.id = absolute(self);
+      f.title = {title, "en"};
+      f.authors.push_back({"casecall", absolute("/")});
+      f.links.push_back({absolute(self), "self", "application/atom+xml", "", ""});
+      f.links.push_back({absolute(one ? "/editions/" + slug : "/"), "alternate", "text/html", "", ""});
+      f.updated = "2020-01-01T00:00:00Z";
+      for (const auto& row : tx.exec_params(
+               std::string("SELECT v.record::text, to_char(s.published_at AT TIME ZONE 'UTC', ") + iso_seconds +
+                   "), to_char(first.published_at AT TIME ZONE 'UTC', " + iso_seconds +
+                   ") FROM publish.search s JOIN publish.versions v ON (v.edition_id, v.reference, v.number) = "
+                   "(s.edition_id, s.reference, s.number) JOIN publish.versions first ON (first.edition_id, first.reference, "
+                   "first.number) = (s.edition_id, s.reference, 1) WHERE $1 = '' OR s.edition_slug = $1 "
+                   "ORDER BY s.published_at DESC, s.reference LIMIT 100",
+               slug)) {
+        const auto r = json::parse(row[0].c_str());
+        atom::entry e;
+        e.id = absolute(r["path"].get<std::string>());
+        e.title = {r["title"].get<std::string>(), r["language"].get<std::string>()};
+        e.updated = row[1].as<std::string>();
+        e.published = row[2].as<std::string>();
+        for (const auto& a : r["authors"]) e.authors.push_back({a.get<std::string>(), ""});
+        e.links.push_back({absolute(r["path"].get<std::string>()), "alternate", "text/html", r["language"].get<std::string>(), ""});
+        e.summary = {summary_of(r), r["language"].get<std::string>()};
+        for (const auto& t : r["themes"]) e.categories.push_back({t.get<std::string>(), "", ""});
+        if (f.updated < e.updated) f.updated = e.updated;
+        f.entries.push_back(std::move(e));
+      }
+      return atom::render(f);
+    };
+    auto xml = co_await db::transact(ctx.db, std::move(work));
+    if (!xml) http::not_found();
+    auto res = response::text(std::move(*xml), "application/atom+xml; charset=utf-8");
+    res.set_header("Cache-Control", "public, max-age=300");
+    co_return res;
+  }
+
+  // GET and POST /oai: OAI-PMH 2.0.
+  http::awaitable<response> oai_pmh(request& req) const {
+    const std::string raw = req.verb == method::post ? req.body : std::string(req.query);
+    const auto args = oai::parse_arguments(raw);
+    oai::repository repo{"casecall: Best practices in poverty reduction", absolute("/oai"), ctx.config.mail.support_address,
+                         "2020-01-01T00:00:00Z"};
+    const auto public_url = ctx.config.auth.public_url;
+    auto work = [&](db::connection&, pqxx::work& tx) {
+      oai_store store(tx, public_url);
+      const auto now = tx.exec1(std::string("SELECT to_char(now() AT TIME ZONE 'UTC', ") + iso_seconds + ")")[0].as<std::string>();
+      return oai::respond(repo, store, args, {100, now});
+    };
+    auto xml = co_await db::transact(ctx.db, std::move(work));
+    co_return response::text(std::move(xml), "text/xml; charset=utf-8");
+  }
+
+  // GET /sitemap.xml: the home page, the editions and every case's current page.
+  http::awaitable<response> sitemap(request&) const {
+    auto work = [&](db::connection&, pqxx::work& tx) {
+      auto escape = [](const std::string& s) {
+        std::string out;
+        for (char c : s) {
+          switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += "&apos;"; break;
+            default: out += c;
+          }
+        }
+        return out;
+      };
+      std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
+      auto url = [&](const std::string& path, const std::string& lastmod) {
+        xml += "  <url><loc>" + escape(absolute(path)) + "</loc>" + (lastmod.empty() ? "" : "<lastmod>" + lastmod + "</lastmod>") + "</url>\n";
+      };
+      url("/", "");
+      url("/editions", "");
+      for (const auto& row : tx.exec("SELECT DISTINCT edition_slug FROM publish.search ORDER BY 1")) url("/editions/" + row[0].as<std::string>(), "");
+      for (const auto& row : tx.exec(std::string("SELECT edition_slug, reference, to_char(published_at AT TIME ZONE 'UTC', ") + iso_seconds +
+                                     ") FROM publish.search ORDER BY edition_slug, reference")) {
+        url("/cases/" + row[0].as<std::string>() + "/" + row[1].as<std::string>(), row[2].as<std::string>());
+      }
+      return xml + "</urlset>\n";
+    };
+    auto res = response::text(co_await db::transact(ctx.db, std::move(work)), "application/xml; charset=utf-8");
+    res.set_header("Cache-Control", "public, max-age=3600");
+    co_return res;
+  }
+};
+
+}  // namespace
+
+void add_feed_routes(http::router& routes, service::context& ctx) {
+  auto add = http::route_adder(routes, std::make_shared<feeds>(feeds{ctx}));
+  add(method::get, "/feed.atom", "publish.feeds.all", access::anyone, &feeds::feed, 0);
+  add(method::get, "/editions/{slug}/feed.atom", "publish.feeds.edition", access::anyone, &feeds::feed, 0);
+  add(method::get, "/oai", "publish.oai.get", access::anyone, &feeds::oai_pmh, 0);
+  add(method::post, "/oai", "publish.oai.post", access::anyone, &feeds::oai_pmh, 64 * 1024);
+  add(method::get, "/sitemap.xml", "publish.sitemap", access::anyone, &feeds::sitemap, 0);
+}
+
+}  // namespace casecall::publish

@@ -1,0 +1,142 @@
+#include "publish/site/labels.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+
+namespace casecall::publish::site {
+
+namespace {
+
+constexpr std::array<std::string_view, 5> languages{"en", "fr", "es", "zh", "ar"};
+constexpr std::array<std::string_view, 5> language_names{"English", "Français", "Español", "中文", "العربية"};
+
+// One interface string in each language, in the order of `languages`. A row per string keeps a
+// missing translation from compiling.
+struct label_row {
+  std::string_view key;
+  std::array<std::string_view, languages.size()> text;
+};
+
+// French uses a no-break space before ";" (written as U+00A0 below).
+constexpr label_row rows[] = {
+    {"skip_to_content", {"Skip to content", "Aller au contenu", "Ir al contenido", "跳至正文", "انتقل إلى المحتوى"}},
+    {"main_navigation", {"Main navigation", "Navigation principale", "Navegación principal", "主导航", "التنقل الرئيسي"}},
+    {"home", {"Home", "Accueil", "Inicio", "首页", "الصفحة الرئيسية"}},
+    {"search", {"Search", "Rechercher", "Buscar", "搜索", "بحث"}},
+    {"search_cases", {"Search the cases", "Rechercher dans les cas", "Buscar en los casos", "搜索案例", "ابحث في الحالات"}},
+    {"editions", {"Editions", "Éditions", "Ediciones", "历届案例集", "الإصدارات"}},
+    {"edition", {"Edition", "Édition", "Edición", "届次", "الإصدار"}},
+    {"all_editions", {"All editions", "Toutes les éditions", "Todas las ediciones", "全部案例集", "جميع الإصدارات"}},
+    {"latest_cases", {"Latest cases", "Cas récents", "Casos recientes", "最新案例", "أحدث الحالات"}},
+    {"cases", {"Cases", "Cas", "Casos", "案例", "الحالات"}},
+    {"year", {"Year", "Année", "Año", "年份", "السنة"}},
+    {"published", {"Published", "Publié le", "Publicado el", "发布日期", "تاريخ النشر"}},
+    {"version", {"Version", "Version", "Versión", "版本", "النسخة"}},
+    {"reference", {"Reference", "Référence", "Referencia", "编号", "الرقم المرجعي"}},
+    {"authors", {"Authors", "Auteurs", "Autores", "作者", "المؤلفون"}},
+    {"organisation", {"Organisation", "Organisation", "Organización", "机构", "المنظمة"}},
+    {"country", {"Country", "Pays", "País", "国家", "البلد"}},
+    {"region", {"Region", "Région", "Región", "地区", "المنطقة"}},
+    {"theme", {"Theme", "Thème", "Tema", "主题", "الموضوع"}},
+    {"themes", {"Themes", "Thèmes", "Temas", "主题", "المواضيع"}},
+    {"organisation_type", {"Organisation type", "Type d’organisation", "Tipo de organización", "机构类型", "نوع المنظمة"}},
+    {"language", {"Language", "Langue", "Idioma", "语言", "اللغة"}},
+    {"languages", {"Languages", "Langues", "Idiomas", "语言", "اللغات"}},
+    {"download", {"Download", "Télécharger", "Descargar", "下载", "تنزيل"}},
+    {"downloads", {"Downloads", "Téléchargements", "Descargas", "下载", "التنزيلات"}},
+    {"photos", {"Photos", "Photos", "Fotos", "照片", "الصور"}},
+    {"translations", {"Translations", "Traductions", "Traducciones", "其他语言版本", "الترجمات"}},
+    {"translated_by_author",
+     {"Translated by the author", "Traduit par l’auteur", "Traducido por el autor", "由作者翻译", "ترجمة المؤلف"}},
+    {"translated_by_organisers",
+     {"Translated by the organisers", "Traduit par les organisateurs", "Traducido por los organizadores",
+      "由主办方翻译", "ترجمة الجهة المنظِّمة"}},
+    {"translated_by_machine",
+     {"Machine translation", "Traduction automatique", "Traducción automática", "机器翻译", "ترجمة آلية"}},
+    {"earlier_version",
+     {"This is an earlier version; the current version is here",
+      "Ceci est une version antérieure\u00A0; la version actuelle est ici",
+      "Esta es una versión anterior; la versión actual está aquí", "这是早期版本；当前版本请点此查看",
+      "هذه نسخة سابقة؛ النسخة الحالية هنا"}},
+    {"cite_this_case", {"Cite this case", "Citer ce cas", "Citar este caso", "引用本案例", "الاستشهاد بهذه الحالة"}},
+    {"feed",
+     {"Follow updates (Atom feed)", "S’abonner aux mises à jour (flux Atom)",
+      "Suscribirse a las novedades (canal Atom)", "订阅更新（Atom 源）", "تابع التحديثات (موجز Atom)"}},
+    {"results", {"Results", "Résultats", "Resultados", "搜索结果", "النتائج"}},
+    {"no_results", {"No results", "Aucun résultat", "Sin resultados", "未找到结果", "لا توجد نتائج"}},
+    {"no_results_hint",
+     {"Try fewer or different words, or remove a filter.",
+      "Essayez avec moins de mots ou d’autres mots, ou retirez un filtre.",
+      "Pruebe con menos palabras o con otras distintas, o quite un filtro.",
+      "请尝试减少或更换关键词，或移除筛选条件。", "جرّب كلمات أقل أو مختلفة، أو أزل أحد عوامل التصفية."}},
+    {"refine", {"Filter results", "Filtrer les résultats", "Filtrar resultados", "筛选结果", "تصفية النتائج"}},
+    {"remove_filter",
+     {"Remove this filter", "Retirer ce filtre", "Quitar este filtro", "移除此筛选条件", "إزالة عامل التصفية هذا"}},
+    {"pages", {"Result pages", "Pages de résultats", "Páginas de resultados", "结果分页", "صفحات النتائج"}},
+    {"page_not_found",
+     {"Page not found", "Page introuvable", "Página no encontrada", "页面未找到", "الصفحة غير موجودة"}},
+    {"page_not_found_text",
+     {"The page you asked for does not exist or has moved.", "La page demandée n’existe pas ou a été déplacée.",
+      "La página solicitada no existe o ha cambiado de dirección.", "您要访问的页面不存在或已移动。",
+      "الصفحة التي طلبتها غير موجودة أو نُقلت."}},
+};
+
+constexpr auto keys = [] {
+  std::array<std::string_view, std::size(rows)> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = rows[i].key;
+  return out;
+}();
+
+// The primary language subtag, lower-cased: "zh-Hans-CN" → "zh".
+std::string primary_subtag(std::string_view tag) {
+  std::string primary;
+  for (const char c : tag.substr(0, tag.find_first_of("-_"))) {
+    primary += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return primary;
+}
+
+std::size_t language_index(std::string_view tag) {
+  const auto primary = primary_subtag(tag);
+  const auto* found = std::find(languages.begin(), languages.end(), primary);
+  return found == languages.end() ? 0 : static_cast<std::size_t>(found - languages.begin());
+}
+
+}  // namespace
+
+std::span<const std::string_view> ui_languages() { return languages; }
+
+std::string_view ui_language(std::string_view tag) { return languages[language_index(tag)]; }
+
+std::string_view direction(std::string_view tag) {
+  static constexpr std::array<std::string_view, 12> right_to_left{"ar", "arc", "ckb", "dv", "fa", "he",
+                                                                   "ps", "sd", "syr", "ug", "ur", "yi"};
+  const auto primary = primary_subtag(tag);
+  return std::find(right_to_left.begin(), right_to_left.end(), primary) != right_to_left.end() ? "rtl" : "ltr";
+}
+
+std::string_view language_name(std::string_view tag) {
+  const auto primary = primary_subtag(tag);
+  const auto* found = std::find(languages.begin(), languages.end(), primary);
+  return found == languages.end() ? tag : language_names[static_cast<std::size_t>(found - languages.begin())];
+}
+
+nlohmann::json labels(std::string_view tag) {
+  const auto index = language_index(tag);
+  auto out = nlohmann::json::object();
+  for (const auto& row : rows) out[std::string(row.key)] = std::string(row.text[index]);
+  return out;
+}
+
+std::string_view label(std::string_view key, std::string_view tag) {
+  const auto* found = std::find_if(std::begin(rows), std::end(rows), [&](const label_row& row) { return row.key == key; });
+  if (found == std::end(rows)) throw std::out_of_range("no site label " + std::string(key));
+  return found->text[language_index(tag)];
+}
+
+std::span<const std::string_view> label_keys() { return keys; }
+
+}  // namespace casecall::publish::site

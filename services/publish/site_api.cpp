@@ -1,0 +1,575 @@
+#include "publish/site_api.hpp"
+
+#include "db/await.hpp"
+#include "http/handler_util.hpp"
+#include "http/percent.hpp"
+#include "http/problem.hpp"
+#include "identity/crypto.hpp"
+#include "publish/search_index.hpp"
+#include "publish/site/labels.hpp"
+#include "publish/site/render.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+
+namespace casecall::publish {
+
+const std::vector<std::pair<std::string_view, std::string_view>>& site_files();
+
+namespace {
+
+using json = nlohmann::json;
+using http::access;
+using http::method;
+using http::request;
+using http::response;
+
+const std::string site_name = "casecall";
+const char* const csp =
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+std::string_view stylesheet() {
+  for (const auto& [name, text] : site_files()) {
+    if (name == "site.css") return text;
+  }
+  return {};
+}
+
+const std::string& stylesheet_hash() {
+  static const std::string hash = identity::sha256_hex(std::string(stylesheet())).substr(0, 16);
+  return hash;
+}
+
+// The reader's language: ?lang= when it is one the site speaks, else the first of
+// Accept-Language that it speaks, else English.
+std::string reader_language(const request& req) {
+  if (auto lang = req.query_param("lang")) return std::string(site::ui_language(*lang));
+  const auto accept = std::string(req.header("Accept-Language"));
+  std::size_t at = 0;
+  while (at < accept.size()) {
+    auto end = accept.find(',', at);
+    auto tag = accept.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    tag = tag.substr(0, tag.find(';'));
+    tag.erase(0, tag.find_first_not_of(' '));
+    tag.erase(tag.find_last_not_of(' ') + 1);
+    const auto primary = tag.substr(0, tag.find('-'));
+    for (const auto& l : site::ui_languages()) {
+      if (l == primary) return std::string(l);
+    }
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  return "en";
+}
+
+// A value by language from {lang: text}: the reader's, else English, else any.
+std::string in_language(const json& texts, const std::string& lang) {
+  if (!texts.is_object() || texts.empty()) return texts.is_string() ? texts.get<std::string>() : std::string();
+  if (texts.contains(lang)) return texts[lang].get<std::string>();
+  if (texts.contains("en")) return texts["en"].get<std::string>();
+  return texts.begin()->get<std::string>();
+}
+
+std::vector<std::string> paragraphs(const std::string& text) {
+  std::vector<std::string> out;
+  std::string current;
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    auto end = text.find('\n', at);
+    auto line = text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) {
+      if (!current.empty()) out.push_back(std::move(current));
+      current.clear();
+    } else {
+      if (!current.empty()) current += ' ';
+      current += line;
+    }
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  if (!current.empty()) out.push_back(std::move(current));
+  return out;
+}
+
+std::string humanise(std::string id) {
+  for (auto& c : id) {
+    if (c == '_') c = ' ';
+  }
+  if (!id.empty() && id[0] >= 'a' && id[0] <= 'z') id[0] = static_cast<char>(id[0] - 'a' + 'A');
+  return id;
+}
+
+response html(std::string body, unsigned status = 200) {
+  auto res = response::text(std::move(body), "text/html; charset=utf-8", status);
+  res.set_header("Content-Security-Policy", csp);
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Referrer-Policy", "strict-origin-when-cross-origin");
+  return res;
+}
+
+struct pages {
+  service::context& ctx;
+
+  std::string absolute(const std::string& path) const { return ctx.config.auth.public_url + path; }
+
+  // What every page has: language, labels, the language switcher, canonical URL, Open Graph.
+  json page(const request& req, const std::string& lang, const std::string& path, const std::string& title,
+            const std::string& description) const {
+    json languages = json::array();
+    for (const auto& l : site::ui_languages()) {
+      languages.push_back({{"lang", std::string(l)},
+                           {"name", std::string(site::language_name(l))},
+                           {"href", path + "?lang=" + std::string(l)},
+                           {"current", l == lang}});
+    }
+    (void)req;
+    return {{"lang", lang},
+            {"dir", std::string(site::direction(lang))},
+            {"title", title + " — " + site_name},
+            {"description", description},
+            {"canonical_url", absolute(path)},
+            {"alternates", json::array()},
+            {"og", {{"title", title}, {"description", description}, {"type", "website"}, {"url", absolute(path)}}},
+            {"labels", site::labels(lang)},
+            {"languages", languages},
+            {"stylesheet_url", "/static/site.css?v=" + stylesheet_hash()},
+            {"site_name", site_name}};
+  }
+
+  response not_found_page(const request& req) const {
+    const auto lang = reader_language(req);
+    auto view = page(req, lang, std::string(req.path), std::string(site::label("page_not_found", lang)),
+                     std::string(site::label("page_not_found_text", lang)));
+    return html(site::render_page("not_found", view), 404);
+  }
+
+  // A page handler: a 404 of the site is an HTML page, not problem+json.
+  template <class F>
+  http::awaitable<response> guarded(request& req, F make) const {
+    try {
+      co_return co_await make();
+    } catch (const http::problem_error& e) {
+      if (e.details().status != 404) throw;
+    }
+    co_return not_found_page(req);
+  }
+
+  // Published editions, newest first, with how many cases each has.
+  static json editions(pqxx::work& tx) {
+    json out = json::array();
+    for (const auto& row : tx.exec(
+             "SELECT e.slug, e.title::text, e.description::text, count(s.reference), "
+             "to_char(min(s.published_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD') "
+             "FROM publish.editions e JOIN publish.search s ON s.edition_id = e.id "
+             "GROUP BY e.id ORDER BY min(s.published_at) DESC, e.slug")) {
+      out.push_back({{"slug", row[0].as<std::string>()},
+                     {"title", json::parse(row[1].c_str())},
+                     {"description", json::parse(row[2].c_str())},
+                     {"cases", row[3].as<int>()},
+                     {"published_at", row[4].as<std::string>()},
+                     {"path", "/editions/" + row[0].as<std::string>()}});
+    }
+    return out;
+  }
+
+  // The published cases of an edition, in ranking order; 404 when it has none.
+  static json edition(pqxx::work& tx, const std::string& slug) {
+    auto e = tx.exec_params("SELECT id, slug, title::text, description::text FROM publish.editions WHERE slug = $1", slug);
+    if (e.empty()) http::not_found();
+    json cases = json::array();
+    for (const auto& row : tx.exec_params(
+             "SELECT v.record::text FROM publish.search s JOIN publish.versions v ON (v.edition_id, v.reference, v.number) = "
+             "(s.edition_id, s.reference, s.number) WHERE s.edition_id = $1 "
+             "ORDER BY (v.record->>'rank')::int NULLS LAST, s.reference",
+             e[0][0].as<std::string>())) {
+      auto r = json::parse(row[0].c_str());
+      cases.push_back({{"reference", r["reference"]}, {"title", r["title"]}, {"country", r["country"]}, {"region", r["region"]},
+                       {"themes", r["themes"]}, {"language", r["language"]}, {"organisation", r["organisation"]["name"]},
+                       {"number", r["number"]}, {"published_at", r["published_at"]}, {"path", r["path"]},
+                       {"summary", r["sections"].empty() ? json("") : r["sections"][0]["text"]}});
+    }
+    if (cases.empty()) http::not_found();
+    return {{"slug", e[0][1].as<std::string>()},
+            {"title", json::parse(e[0][2].c_str())},
+            {"description", json::parse(e[0][3].c_str())},
+            {"cases", cases}};
+  }
+
+  // A case's version (the current one when number is 0), with the list of its versions.
+  static json version(pqxx::work& tx, const std::string& slug, const std::string& reference, int number) {
+    auto rows = tx.exec_params(
+        "SELECT v.record::text, v.sha256, (SELECT max(w.number) FROM publish.versions w WHERE w.edition_id = v.edition_id "
+        "AND w.reference = v.reference), to_char(v.published_at AT TIME ZONE 'UTC', 'Dy, DD Mon YYYY HH24:MI:SS \"GMT\"'), "
+        "(SELECT jsonb_agg(jsonb_build_object('number', w.number, 'published_at', "
+        "to_char(w.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'note', w.note) ORDER BY w.number) "
+        "FROM publish.versions w WHERE w.edition_id = v.edition_id AND w.reference = v.reference)::text "
+        "FROM publish.versions v JOIN publish.editions e ON e.id = v.edition_id "
+        "WHERE e.slug = $1 AND v.reference = $2 AND v.number = CASE WHEN $3 = 0 THEN (SELECT max(w.number) FROM "
+        "publish.versions w WHERE w.edition_id = v.edition_id AND w.reference = v.reference) ELSE $3 END",
+        slug, reference, number);
+    if (rows.empty()) http::not_found();
+    auto record = json::parse(rows[0][0].c_str());
+    const int current = rows[0][2].as<int>();
+    return {{"record", record},
+            {"sha256", rows[0][1].as<std::string>()},
+            {"current_number", current},
+            {"is_current", record["number"].get<int>() == current},
+            {"current_path", record["path"]},
+            {"last_modified", rows[0][3].as<std::string>()},
+            {"versions", json::parse(rows[0][4].c_str())}};
+  }
+
+  // The case page's view model from a version.
+  json case_view(const request& req, const std::string& lang, const json& v, const std::string& path) const {
+    const auto& r = v["record"];
+    const auto& translation = r["translations"].value(lang, json::object());
+    auto translated = [&](const std::string& field, const std::string& fallback) {
+      const auto& t = translation.value(field, json());
+      return t.is_object() && t.contains("text") ? t["text"].get<std::string>() : fallback;
+    };
+    const auto title = translated("title", r["title"].get<std::string>());
+    std::string provenance;
+    if (!translation.empty()) {
+      const auto from = translation.begin()->is_object() ? translation.begin()->value("provenance", "organiser") : "organiser";
+      provenance = std::string(site::label(from == "author" ? "translated_by_author" : from == "machine" ? "translated_by_machine"
+                                                                                                           : "translated_by_organisers",
+                                           lang));
+    }
+    json sections = json::array();
+    for (const auto& s : r["sections"]) {
+      const auto text = translated(s["field"].get<std::string>(), s["text"].get<std::string>());
+      sections.push_back({{"heading", in_language(s["heading"], lang)}, {"paragraphs", paragraphs(text)}});
+    }
+    json themes = json::array();
+    for (const auto& t : r["themes"]) themes.push_back(humanise(t.get<std::string>()));
+    json translations = json::array();
+    json alternates = json::array();
+    const auto current_path = v["current_path"].get<std::string>();
+    alternates.push_back({{"hreflang", r["language"]}, {"href", absolute(path)}});
+    for (const auto& [l, fields] : r["translations"].items()) {
+      const auto from = fields.empty() || !fields.begin()->is_object() ? std::string("organiser") : fields.begin()->value("provenance", "organiser");
+      translations.push_back({{"lang", l},
+                              {"label", std::string(site::language_name(l))},
+                              {"url", path + "?lang=" + l},
+                              {"provenance", std::string(site::label(from == "author" ? "translated_by_author"
+                                                                     : from == "machine" ? "translated_by_machine"
+                                                                                         : "translated_by_organisers",
+                                                                     lang))}});
+      alternates.push_back({{"hreflang", l}, {"href", absolute(path + "?lang=" + l)}});
+    }
+    std::string credit = r["organisation"]["name"].get<std::string>();
+    for (const auto& a : r["credit"]["co_authors"]) credit += ", " + a["name"].get<std::string>();
+    const auto edition_title = in_language(r["edition"]["title"], lang);
+    const auto published = r["published_at"].get<std::string>();
+    const auto citation = r["organisation"]["name"].get<std::string>() + " (" + published.substr(0, 4) + "). " + title + ". " +
+                          edition_title + ", " + r["reference"].get<std::string>() + ", version " + std::to_string(r["number"].get<int>()) +
+                          ". " + absolute(r["version_path"].get<std::string>());
+    const auto summary = sections.empty() || sections[0]["paragraphs"].empty() ? std::string() : sections[0]["paragraphs"][0].get<std::string>();
+    auto view = page(req, lang, path, title, summary.substr(0, 300));
+    view["alternates"] = alternates;
+    view["og"]["type"] = "article";
+    json ld = {{"@context", "https://schema.org"},
+               {"@type", "Article"},
+               {"headline", title},
+               {"inLanguage", translation.empty() ? r["language"] : json(lang)},
+               {"datePublished", published},
+               {"version", r["number"]},
+               {"identifier", r["reference"]},
+               {"url", absolute(r["version_path"].get<std::string>())},
+               {"isPartOf", {{"@type", "Collection"}, {"name", edition_title}, {"url", absolute("/editions/" + r["edition"]["slug"].get<std::string>())}}},
+               {"author", json::array()}};
+    ld["author"].push_back({{"@type", "Organization"}, {"name", r["organisation"]["name"]}});
+    for (const auto& a : r["credit"]["co_authors"]) ld["author"].push_back({{"@type", "Person"}, {"name", a["name"]}});
+    view["json_ld"] = site::json_ld(ld);
+    view["case"] = {{"reference", r["reference"]},
+                    {"title", title},
+                    {"edition_title", edition_title},
+                    {"edition_url", "/editions/" + r["edition"]["slug"].get<std::string>()},
+                    {"version", r["number"]},
+                    {"published_at", published},
+                    {"is_current", v["is_current"]},
+                    {"current_url", current_path},
+                    {"organisation", r["organisation"]["name"]},
+                    {"country", r["country"].is_string() ? r["country"] : json("")},
+                    {"themes", themes},
+                    {"authors", r["authors"]},
+                    {"credit", credit},
+                    {"provenance", provenance},
+                    {"sections", sections},
+                    {"photos", json::array()},
+                    {"downloads", json::array()},
+                    {"translations", translations},
+                    {"citation", citation}};
+    return view;
+  }
+
+  // GET /cases/{slug}/{reference} and /cases/{slug}/{reference}/versions/{number}
+  http::awaitable<response> case_page(request& req) const {
+    return guarded(req, [this, &req]() -> http::awaitable<response> {
+      const auto slug = req.param("slug");
+      const auto reference = req.param("reference");
+      int number = 0;
+      if (req.path.find("/versions/") != std::string_view::npos) {
+        const auto& text = req.param("number");
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+        if (ec != std::errc{} || end != text.data() + text.size() || number < 1) http::not_found();
+      }
+      auto work = [&](db::connection&, pqxx::work& tx) { return version(tx, slug, reference, number); };
+      auto v = co_await db::transact(ctx.db, std::move(work));
+      const auto lang = req.query_param("lang") ? reader_language(req) : v["record"]["language"].get<std::string>();
+      const auto view_lang = std::string(site::ui_language(lang)) == lang ? lang : reader_language(req);
+      const auto etag = "\"" + v["sha256"].get<std::string>().substr(0, 32) + "-" + view_lang + "\"";
+      if (req.header("If-None-Match") == etag) {
+        response not_modified;
+        not_modified.status = 304;
+        not_modified.set_header("ETag", etag);
+        co_return not_modified;
+      }
+      auto res = html(site::render_page("case", case_view(req, view_lang, v, std::string(req.path))));
+      res.set_header("ETag", etag);
+      res.set_header("Last-Modified", v["last_modified"].get<std::string>());
+      // A numbered version never changes; the current one may be corrected.
+      res.set_header("Cache-Control", number > 0 ? "public, max-age=31536000, immutable" : "public, max-age=300");
+      res.set_header("Vary", "Accept-Language");
+      co_return res;
+    });
+  }
+
+  // GET / : the editions and the latest cases.
+  http::awaitable<response> home(request& req) const {
+    const auto lang = reader_language(req);
+    auto work = [&](db::connection&, pqxx::work& tx) {
+      json latest = json::array();
+      for (const auto& row : tx.exec(
+               "SELECT s.title, s.edition_slug, s.reference, s.country, e.title::text FROM publish.search s "
+               "JOIN publish.editions e ON e.id = s.edition_id ORDER BY s.published_at DESC, s.reference LIMIT 10")) {
+        latest.push_back({{"title", row[0].as<std::string>()},
+                          {"url", "/cases/" + row[1].as<std::string>() + "/" + row[2].as<std::string>()},
+                          {"country", row[3].is_null() ? "" : row[3].as<std::string>()},
+                          {"edition_title", in_language(json::parse(row[4].c_str()), lang)}});
+      }
+      return json{{"editions", editions(tx)}, {"latest", latest}};
+    };
+    auto data = co_await db::transact(ctx.db, std::move(work));
+    auto view = page(req, lang, "/", std::string(site::label("editions", lang)), "Best practices in poverty reduction, as submitted and selected.");
+    view["editions"] = edition_items(data["editions"], lang);
+    view["latest"] = data["latest"];
+    view["feed_url"] = "/feed.atom";
+    auto res = html(site::render_page("home", view));
+    res.set_header("Cache-Control", "public, max-age=60");
+    co_return res;
+  }
+
+  static json edition_items(const json& list, const std::string& lang) {
+    json items = json::array();
+    for (const auto& e : list) {
+      items.push_back({{"title", in_language(e["title"], lang)},
+                       {"url", e["path"]},
+                       {"year", e["published_at"].get<std::string>().substr(0, 4)},
+                       {"cases", e["cases"]},
+                       {"published_at", e["published_at"]}});
+    }
+    return items;
+  }
+
+  // GET /editions
+  http::awaitable<response> editions_page(request& req) const {
+    const auto lang = reader_language(req);
+    auto work = [&](db::connection&, pqxx::work& tx) { return editions(tx); };
+    auto list = co_await db::transact(ctx.db, std::move(work));
+    auto view = page(req, lang, "/editions", std::string(site::label("editions", lang)), "");
+    view["editions"] = edition_items(list, lang);
+    auto res = html(site::render_page("editions", view));
+    res.set_header("Cache-Control", "public, max-age=60");
+    co_return res;
+  }
+
+  // GET /editions/{slug}
+  http::awaitable<response> edition_page(request& req) const {
+    return guarded(req, [this, &req]() -> http::awaitable<response> {
+      const auto slug = req.param("slug");
+      const auto lang = reader_language(req);
+      auto work = [&](db::connection&, pqxx::work& tx) { return edition(tx, slug); };
+      auto e = co_await db::transact(ctx.db, std::move(work));
+      const auto title = in_language(e["title"], lang);
+      auto view = page(req, lang, "/editions/" + slug, title, in_language(e["description"], lang));
+      json cases = json::array();
+      for (const auto& c : e["cases"]) {
+        json themes = json::array();
+        for (const auto& t : c["themes"]) themes.push_back(humanise(t.get<std::string>()));
+        auto summary = c["summary"].get<std::string>();
+        if (summary.size() > 400) summary = summary.substr(0, summary.rfind(' ', 400)) + " …";
+        cases.push_back({{"reference", c["reference"]}, {"title", c["title"]}, {"url", c["path"]},
+                         {"country", c["country"].is_string() ? c["country"] : json("")}, {"themes", themes},
+                         {"organisation", c["organisation"]}, {"summary", summary}});
+      }
+      view["edition"] = {{"title", title},
+                         {"description", paragraphs(in_language(e["description"], lang))},
+                         {"published_at", e["cases"][0]["published_at"].get<std::string>().substr(0, 10)},
+                         {"cases_count", e["cases"].size()}};
+      view["cases"] = cases;
+      view["downloads"] = json::array();
+      view["feed_url"] = "/editions/" + slug + "/feed.atom";
+      auto res = html(site::render_page("edition", view));
+      res.set_header("Cache-Control", "public, max-age=60");
+      co_return res;
+    });
+  }
+
+  // The search request from the query string: q, each facet, page.
+  static search_query search_request(const request& req) {
+    search_query q;
+    q.q = req.query_param("q").value_or("");
+    if (q.q.size() > 500) q.q.resize(500);
+    for (const auto& [name, column] : facet_columns()) {
+      if (auto v = req.query_param(name); v && !v->empty()) q.filters[name] = *v;
+    }
+    if (auto p = req.query_param("page")) {
+      int n = 0;
+      auto [end, ec] = std::from_chars(p->data(), p->data() + p->size(), n);
+      if (ec != std::errc{} || end != p->data() + p->size() || n < 1 || n > 1000) {
+        http::invalid({{"page", "out_of_range", "page is a whole number from 1 to 1000."}});
+      }
+      q.page = n;
+    }
+    return q;
+  }
+
+  // GET /search
+  http::awaitable<response> search_page(request& req) const {
+    const auto lang = reader_language(req);
+    const auto q = search_request(req);
+    auto work = [&](db::connection&, pqxx::work& tx) { return search(tx, q); };
+    auto found = co_await db::transact(ctx.db, std::move(work));
+    auto query_string = [&](const std::map<std::string, std::string>& filters, int page_number) {
+      std::string s = "/search?q=" + http::percent_encode(q.q);
+      for (const auto& [k, v] : filters) s += "&" + k + "=" + http::percent_encode(v);
+      if (page_number > 1) s += "&page=" + std::to_string(page_number);
+      return s;
+    };
+    auto view = page(req, lang, "/search", std::string(site::label("search", lang)), "");
+    view["query"] = q.q;
+    view["total"] = found["total"];
+    view["no_results"] = found["total"] == 0;
+    json results = json::array();
+    for (const auto& item : found["items"]) {
+      results.push_back({{"title", item["title"]}, {"url", item["path"]}, {"edition_title", item["edition"]},
+                         {"country", item["country"].is_string() ? item["country"] : json("")}, {"snippet", item["snippet"]}});
+    }
+    view["results"] = results;
+    json facets = json::array();
+    const std::map<std::string, std::string> facet_labels = {{"country", "country"}, {"region", "region"}, {"theme", "theme"},
+                                                             {"organisation_kind", "organisation_type"}, {"edition", "edition"},
+                                                             {"language", "language"}};
+    for (const auto& [name, column] : facet_columns()) {
+      json values = json::array();
+      for (const auto& v : found["facets"][name]) {
+        auto filters = q.filters;
+        const auto value = v["value"].get<std::string>();
+        const bool selected = filters.count(name) && filters[name] == value;
+        if (selected) {
+          filters.erase(name);
+        } else {
+          filters[name] = value;
+        }
+        values.push_back({{"label", name == "theme" || name == "region" || name == "organisation_kind" ? humanise(value) : value},
+                          {"count", v["count"]}, {"url", query_string(filters, 1)}, {"selected", selected}});
+      }
+      if (!values.empty()) facets.push_back({{"name", name}, {"label", std::string(site::label(facet_labels.at(name), lang))}, {"values", values}});
+    }
+    view["facets"] = facets;
+    json numbered = json::array();
+    const int last = (found["total"].get<int>() + q.per_page - 1) / q.per_page;
+    for (int n = 1; n <= last && n <= 50; ++n) {
+      numbered.push_back({{"number", n}, {"url", query_string(q.filters, n)}, {"current", n == q.page}});
+    }
+    view["pages"] = numbered.size() > 1 ? numbered : json::array();
+    auto res = html(site::render_page("search", view));
+    res.set_header("Cache-Control", "public, max-age=60");
+    co_return res;
+  }
+
+  // GET /static/site.css
+  http::awaitable<response> css(request& req) const {
+    const auto etag = "\"" + stylesheet_hash() + "\"";
+    if (req.header("If-None-Match") == etag) {
+      response not_modified;
+      not_modified.status = 304;
+      co_return not_modified;
+    }
+    auto res = response::text(std::string(stylesheet()), "text/css; charset=utf-8");
+    res.set_header("Cache-Control", "public, max-age=31536000, immutable");
+    res.set_header("ETag", etag);
+    co_return res;
+  }
+
+  // JSON API ---------------------------------------------------------------------------------
+
+  // GET /api/publish/v1/editions
+  http::awaitable<response> api_editions(request&) const {
+    auto work = [&](db::connection&, pqxx::work& tx) { return editions(tx); };
+    auto items = co_await db::transact(ctx.db, std::move(work));
+    co_return response::json({{"items", items}});
+  }
+
+  // GET /api/publish/v1/editions/{slug}
+  http::awaitable<response> api_edition(request& req) const {
+    const auto slug = req.param("slug");
+    auto work = [&](db::connection&, pqxx::work& tx) { return edition(tx, slug); };
+    co_return response::json(co_await db::transact(ctx.db, std::move(work)));
+  }
+
+  // GET /api/publish/v1/cases/{slug}/{reference}[/versions/{number}]
+  http::awaitable<response> api_case(request& req) const {
+    const auto slug = req.param("slug");
+    const auto reference = req.param("reference");
+    int number = 0;
+    if (req.path.find("/versions/") != std::string_view::npos) {
+      const auto& text = req.param("number");
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+      if (ec != std::errc{} || end != text.data() + text.size() || number < 1) http::not_found();
+    }
+    auto work = [&](db::connection&, pqxx::work& tx) { return version(tx, slug, reference, number); };
+    auto v = co_await db::transact(ctx.db, std::move(work));
+    json out = v["record"];
+    out["is_current"] = v["is_current"];
+    out["current_path"] = v["current_path"];
+    out["versions"] = v["versions"];
+    out["sha256"] = v["sha256"];
+    auto res = response::json(out);
+    res.set_header("ETag", "\"" + v["sha256"].get<std::string>() + "\"");
+    res.set_header("Cache-Control", number > 0 ? "public, max-age=31536000, immutable" : "public, max-age=300");
+    co_return res;
+  }
+
+  // GET /api/publish/v1/search
+  http::awaitable<response> api_search(request& req) const {
+    const auto q = search_request(req);
+    auto work = [&](db::connection&, pqxx::work& tx) { return search(tx, q); };
+    co_return response::json(co_await db::transact(ctx.db, std::move(work)));
+  }
+};
+
+}  // namespace
+
+void add_site_routes(http::router& routes, service::context& ctx) {
+  site::load_templates(site_files());
+  auto add = http::route_adder(routes, std::make_shared<pages>(pages{ctx}));
+  add(method::get, "/", "publish.site.home", access::anyone, &pages::home, 0);
+  add(method::get, "/editions", "publish.site.editions", access::anyone, &pages::editions_page, 0);
+  add(method::get, "/editions/{slug}", "publish.site.edition", access::anyone, &pages::edition_page, 0);
+  add(method::get, "/cases/{slug}/{reference}", "publish.site.case", access::anyone, &pages::case_page, 0);
+  add(method::get, "/cases/{slug}/{reference}/versions/{number}", "publish.site.case_version", access::anyone, &pages::case_page, 0);
+  add(method::get, "/search", "publish.site.search", access::anyone, &pages::search_page, 0);
+  add(method::get, "/static/site.css", "publish.site.stylesheet", access::anyone, &pages::css, 0);
+  const std::string p = "/api/publish/v1";
+  add(method::get, p + "/editions", "publish.editions.list", access::anyone, &pages::api_editions, 0);
+  add(method::get, p + "/editions/{slug}", "publish.editions.get", access::anyone, &pages::api_edition, 0);
+  add(method::get, p + "/cases/{slug}/{reference}", "publish.cases.get", access::anyone, &pages::api_case, 0);
+  add(method::get, p + "/cases/{slug}/{reference}/versions/{number}", "publish.cases.version", access::anyone, &pages::api_case, 0);
+  add(method::get, p + "/search", "publish.search", access::anyone, &pages::api_search, 0);
+}
+
+}  // namespace casecall::publish

@@ -1,0 +1,229 @@
+// Publish over HTTP: an edition made from a call's accepted cases (decisions from review,
+// content from intake), curated beside the kept original, published as immutable versions; a
+// correction makes a new version and the old URL still answers, pointing to it; the case page
+// escapes hostile text under a strict CSP; search finds Chinese by bigrams and English by
+// stem, with facet counts that match the fixture.
+#include "review_world.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace casecall::testing {
+namespace {
+
+using json = nlohmann::json;
+using namespace review_support;
+
+json fixture() {
+  std::ifstream in(source_dir() + "/tests/fixtures/publish/cases.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  return json::parse(text.str());
+}
+
+// The fixture's cases submitted by two partners, reviewed and all accepted in a closed round.
+struct published_world {
+  world w;
+  json cases = fixture()["cases"];
+  std::map<std::string, std::string> reference;  // fixture key → case reference
+  session a, b;
+
+  published_world() {
+    const auto fao = w.organisation("FAO");
+    const auto bank = w.organisation("World Bank");
+    w.judge("j1@fao.example", "Judge One", fao);
+    w.judge("j2@bank.example", "Judge Two", bank);
+    a = w.stack.register_partner("a@example.org", password, "Yunnan Tea Union");
+    b = w.stack.register_partner("b@example.org", password, "Sahel Partners");
+    std::map<std::string, std::string> ids;
+    for (const auto& c : cases) {
+      ids[c["key"]] = w.submit(c["partner"] == "a" ? a : b, case_body("x", json{{"answers", c["answers"]}}));
+    }
+    w.handed_over();
+    const auto round = w.round(json{{"kind", "scoring"}, {"rubric", rubric()}});
+    w.seat(round, 10);
+    EXPECT_EQ(w.stack.call_review("POST", round + "/assignment", json{{"k", 2}, {"m", 2}}, &w.admin).status, 200);
+    for (const auto& [judge, s] : w.judges) {
+      for (const auto& [key, id] : ids) {
+        const auto path = round + "/cases/" + id + "/review";
+        EXPECT_EQ(w.stack.call_review("PUT", path, json{{"scores", {{"results", 7}, {"innovation", 6}}}}, &s).status, 200);
+        EXPECT_EQ(w.stack.call_review("POST", path + "/submit", std::nullopt, &s).status, 200);
+      }
+    }
+    for (const auto& [key, id] : ids) {
+      EXPECT_EQ(w.stack.call_review("PUT", round + "/decisions/" + id, json{{"decision", "accept"}, {"reason", "Selected."}}, &w.admin).status,
+                200);
+      reference[key] = w.stack.query_row("SELECT reference FROM review.cases WHERE case_id = '" + id + "'")[0];
+    }
+    EXPECT_EQ(w.stack.call_review("POST", round + "/close", std::nullopt, &w.admin).status, 200);
+  }
+
+  api_response make_edition() {
+    return w.stack.call_publish("POST", "/api/publish/v1/editions",
+                                json{{"slug", "gs7-2026"}, {"call_id", w.call_id},
+                                     {"title", {{"en", "Best Poverty Reduction Practices 2026"}, {"zh", "2026年最佳减贫案例"}}}},
+                                &w.admin);
+  }
+};
+
+TEST(publish, an_edition_is_curated_and_published_and_a_correction_keeps_the_old_version_reachable) {
+  published_world pw;
+  auto& stack = pw.w.stack;
+  const auto& admin = pw.w.admin;
+  // Nothing to publish before the edition exists; partners may not make one.
+  EXPECT_EQ(stack.call_publish("POST", "/api/publish/v1/editions", json{{"slug", "x1"}, {"call_id", pw.w.call_id}, {"title", {{"en", "X"}}}},
+                               &pw.a)
+                .status,
+            403);
+  auto made = pw.make_edition();
+  ASSERT_EQ(made.status, 201) << made.raw.body;
+  EXPECT_EQ(made.body["entries"], 5);
+  EXPECT_EQ(pw.make_edition().code(), "edition_exists");
+
+  const auto ref = pw.reference["en-farmer"];
+  const auto entry = "/api/publish/v1/editions/gs7-2026/entries/" + ref;
+  auto before = stack.call_publish("GET", entry, std::nullopt, &admin);
+  ASSERT_EQ(before.status, 200) << before.raw.body;
+  const auto original = before.body["original"]["answers"]["background"].get<std::string>();
+
+  // Curation: the organisers' text beside the kept original, with a diff.
+  auto curated = stack.call_publish("PATCH", entry, json{{"answers", {{"background", "Each farmer group met weekly in a shared plot."}}}},
+                                    &admin, {{"If-Match", before.raw.header("ETag")}});
+  ASSERT_EQ(curated.status, 200) << curated.raw.body;
+  EXPECT_EQ(curated.body["original"]["answers"]["background"], original);
+  EXPECT_EQ(curated.body["diff"]["background"][1], json({{"op", "-"}, {"text", "demonstration"}}));
+  EXPECT_EQ(stack.call_publish("PATCH", entry, json{{"answers", {{"background", "Stale."}}}}, &admin,
+                               {{"If-Match", before.raw.header("ETag")}})
+                .status,
+            412);
+  EXPECT_EQ(stack.call_publish("PATCH", entry, json{{"answers", {{"contact_email", "x@example.org"}}}}, &admin,
+                               {{"If-Match", curated.raw.header("ETag")}})
+                .field_errors(),
+            (std::vector<std::string>{"/answers/contact_email not_editable"}));
+
+  auto published = stack.call_publish("POST", "/api/publish/v1/editions/gs7-2026/publish", json::object(), &admin);
+  ASSERT_EQ(published.status, 200) << published.raw.body;
+  EXPECT_EQ(published.body["published"].size(), 5u);
+  // Publishing again with nothing changed makes no new version.
+  EXPECT_EQ(stack.call_publish("POST", "/api/publish/v1/editions/gs7-2026/publish", json::object(), &admin).body["published"].size(), 0u);
+
+  const auto page_path = "/cases/gs7-2026/" + ref;
+  auto page = stack.call_publish("GET", page_path);
+  ASSERT_EQ(page.status, 200) << page.raw.body;
+  EXPECT_NE(page.raw.body.find("in a shared plot"), std::string::npos);
+  EXPECT_EQ(page.raw.body.find("demonstration plot"), std::string::npos);
+  EXPECT_NE(page.raw.body.find("Sahel Partners"), std::string::npos);  // the authors' credit
+  EXPECT_NE(page.raw.header("Content-Security-Policy").find("default-src 'none'"), std::string::npos);
+
+  // A published version never changes.
+  auto frozen = stack.call_publish("PATCH", "/api/publish/v1/editions/gs7-2026/cases/" + ref + "/versions/1",
+                                   json{{"answers", {{"background", "No."}}}}, &admin);
+  EXPECT_EQ(frozen.status, 409);
+  EXPECT_EQ(frozen.code(), "version_published");
+  EXPECT_THROW(stack.query_row("UPDATE publish.versions SET note = 'x' RETURNING 1"), std::exception);
+
+  // A correction: version 2; version 1 still answers, says it is not current and links to it.
+  auto again = stack.call_publish("GET", entry, std::nullopt, &admin);
+  ASSERT_EQ(stack.call_publish("PATCH", entry, json{{"answers", {{"results", "Yields of sorghum rose by a quarter."}}}}, &admin,
+                               {{"If-Match", again.raw.header("ETag")}})
+                .status,
+            200);
+  auto corrected = stack.call_publish("POST", "/api/publish/v1/editions/gs7-2026/publish",
+                                      json{{"references", {ref}}, {"note", "The yield figure is corrected."}}, &admin);
+  ASSERT_EQ(corrected.status, 200) << corrected.raw.body;
+  ASSERT_EQ(corrected.body["published"].size(), 1u);
+  EXPECT_EQ(corrected.body["published"][0]["number"], 2);
+  auto current = stack.call_publish("GET", "/api/publish/v1/cases/gs7-2026/" + ref);
+  EXPECT_EQ(current.body["number"], 2);
+  EXPECT_EQ(current.body["note"], "The yield figure is corrected.");
+  EXPECT_EQ(current.body["versions"].size(), 2u);
+  auto old = stack.call_publish("GET", page_path + "/versions/1");
+  ASSERT_EQ(old.status, 200) << old.raw.body;
+  EXPECT_NE(old.raw.body.find("href=\"" + page_path + "\""), std::string::npos);
+  EXPECT_NE(old.raw.body.find("earlier version"), std::string::npos);
+  EXPECT_NE(old.raw.body.find("by a third"), std::string::npos);
+  EXPECT_EQ(old.raw.header("Cache-Control"), "public, max-age=31536000, immutable");
+  EXPECT_FALSE(old.raw.header("ETag").empty());
+  EXPECT_FALSE(old.raw.header("Last-Modified").empty());
+  auto revalidated = stack.call_publish("GET", page_path + "/versions/1", std::nullopt, nullptr, {{"If-None-Match", old.raw.header("ETag")}});
+  EXPECT_EQ(revalidated.status, 304);
+  EXPECT_EQ(stack.call_publish("GET", page_path + "/versions/3").status, 404);
+  EXPECT_EQ(stack.call_publish("GET", "/cases/gs7-2026/NOPE-1").raw.header("Content-Type"), "text/html; charset=utf-8");
+
+  EXPECT_EQ(stack.query_row("SELECT count(*) FROM audit.events WHERE stream = 'publish' AND action = 'version.published'")[0], "6");
+}
+
+TEST(publish, hostile_text_is_shown_as_text_under_a_csp_without_inline_scripts) {
+  published_world pw;
+  ASSERT_EQ(pw.make_edition().status, 201);
+  ASSERT_EQ(pw.w.stack.call_publish("POST", "/api/publish/v1/editions/gs7-2026/publish", json::object(), &pw.w.admin).status, 200);
+  auto page = pw.w.stack.call_publish("GET", "/cases/gs7-2026/" + pw.reference["es-hostile"]);
+  ASSERT_EQ(page.status, 200);
+  const auto& html = page.raw.body;
+  EXPECT_EQ(html.find("<script>alert"), std::string::npos);
+  EXPECT_EQ(html.find("<img src=x"), std::string::npos);
+  EXPECT_EQ(html.find("href=\"javascript:"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  // The only script element is the JSON-LD data block, which holds no "</script" of its own.
+  const auto ld = html.find("<script type=\"application/ld+json\">");
+  ASSERT_NE(ld, std::string::npos);
+  const auto ld_end = html.find("</script>", ld);
+  EXPECT_EQ(html.find("<script", ld + 1), html.find("<script", ld_end) == std::string::npos ? std::string::npos : html.find("<script", ld_end));
+  EXPECT_EQ(html.find("<script", ld_end), std::string::npos);
+  EXPECT_EQ(page.raw.header("Content-Security-Policy").find("script-src"), std::string::npos);  // default-src 'none' covers scripts
+}
+
+TEST(publish, search_finds_chinese_by_bigrams_and_english_by_stem_and_counts_facets_as_the_fixture_does) {
+  published_world pw;
+  ASSERT_EQ(pw.make_edition().status, 201);
+  ASSERT_EQ(pw.w.stack.call_publish("POST", "/api/publish/v1/editions/gs7-2026/publish", json::object(), &pw.w.admin).status, 200);
+  auto refs = [&](const api_response& r) {
+    std::set<std::string> out;
+    for (const auto& item : r.body["items"]) out.insert(item["reference"].get<std::string>());
+    return out;
+  };
+  auto ecommerce = pw.w.stack.call_publish("GET", "/api/publish/v1/search?q=%E7%94%B5%E5%95%86");  // 电商
+  ASSERT_EQ(ecommerce.status, 200) << ecommerce.raw.body;
+  EXPECT_EQ(refs(ecommerce), (std::set<std::string>{pw.reference["zh-ecommerce"]}));
+  auto farmers = pw.w.stack.call_publish("GET", "/api/publish/v1/search?q=farmers");
+  EXPECT_EQ(refs(farmers), (std::set<std::string>{pw.reference["en-farmer"]}));
+  auto french = pw.w.stack.call_publish("GET", "/api/publish/v1/search?q=productrice");
+  EXPECT_EQ(refs(french), (std::set<std::string>{pw.reference["fr-credit"]}));
+  // One character finds every case that has it.
+  auto tea = pw.w.stack.call_publish("GET", "/api/publish/v1/search?q=%E8%8C%B6");  // 茶
+  EXPECT_EQ(refs(tea), (std::set<std::string>{pw.reference["zh-ecommerce"]}));
+
+  // Facets with no query, against counts made here from the fixture.
+  auto all = pw.w.stack.call_publish("GET", "/api/publish/v1/search");
+  ASSERT_EQ(all.status, 200);
+  EXPECT_EQ(all.body["total"], 5);
+  std::map<std::string, std::map<std::string, int>> expected;
+  for (const auto& c : pw.cases) {
+    ++expected["country"][c["answers"]["country"].get<std::string>()];
+    ++expected["language"][c["answers"]["case_language"].get<std::string>()];
+    ++expected["region"][c["expect"]["region"].get<std::string>()];
+    ++expected["edition"]["gs7-2026"];
+    for (const auto& t : c["answers"]["theme"]) ++expected["theme"][t.get<std::string>()];
+  }
+  for (const auto& [facet, counts] : expected) {
+    std::map<std::string, int> got;
+    for (const auto& v : all.body["facets"][facet]) got[v["value"].get<std::string>()] = v["count"].get<int>();
+    EXPECT_EQ(got, counts) << facet;
+  }
+  // A filter narrows the results and the other facets, not its own.
+  auto kenya = pw.w.stack.call_publish("GET", "/api/publish/v1/search?country=KE");
+  EXPECT_EQ(kenya.body["total"], 1);
+  EXPECT_EQ(kenya.body["facets"]["country"].size(), 4u);
+  EXPECT_EQ(kenya.body["facets"]["theme"].size(), 2u);
+  // The search page shows the same, as HTML.
+  auto html = pw.w.stack.call_publish("GET", "/search?q=farmers");
+  ASSERT_EQ(html.status, 200);
+  EXPECT_NE(html.raw.body.find("Field schools in Kitui"), std::string::npos);
+  EXPECT_EQ(pw.w.stack.call_publish("GET", "/api/publish/v1/search?page=0").field_errors(), (std::vector<std::string>{"page out_of_range"}));
+}
+
+}  // namespace
+}  // namespace casecall::testing

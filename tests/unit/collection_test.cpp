@@ -1,0 +1,86 @@
+// The public collection's pure parts: Chinese and Japanese search terms, query plans, the
+// organisers' edits beside the original, the published record and its credit.
+#include "publish/domain/collection.hpp"
+
+#include <gtest/gtest.h>
+
+namespace casecall::publish::collection {
+namespace {
+
+using json = nlohmann::json;
+
+TEST(collection, chinese_runs_become_overlapping_bigrams_in_order_and_single_characters) {
+  EXPECT_EQ(cjk_bigrams("发展电商平台 and 茶"), "发展 展电 电商 商平 平台 茶");
+  EXPECT_EQ(cjk_characters("电商电"), "电 商");
+  EXPECT_EQ(cjk_bigrams("no Chinese here"), "");
+  // Positions in text order with a gap between runs, so no phrase spans two runs; then the
+  // single characters, in byte order.
+  EXPECT_EQ(cjk_tsvector("电商 平台"), "'电商':1 '平台':3 '台' '商' '平' '电'");
+  EXPECT_EQ(cjk_tsvector("plain"), "");
+  // Japanese kana count too.
+  EXPECT_EQ(cjk_bigrams("カフェ"), "カフ フェ");
+}
+
+TEST(collection, a_query_is_split_into_words_and_phrases_of_bigrams) {
+  auto plan = plan_query("电商");
+  EXPECT_EQ(plan.cjk, "'电商'");
+  EXPECT_EQ(plan.words, "");
+  plan = plan_query("农村电商 farmers");
+  EXPECT_EQ(plan.cjk, "('农村' <-> '村电' <-> '电商')");
+  EXPECT_EQ(plan.words, "farmers");
+  plan = plan_query("茶 women's co-op");
+  EXPECT_EQ(plan.cjk, "'茶'");
+  EXPECT_EQ(plan.words, "women's co-op");
+  EXPECT_EQ(plan_query("").cjk, "");
+}
+
+TEST(collection, the_difference_of_two_texts_is_by_word) {
+  EXPECT_EQ(text_diff("Farmers sold tea.", "Farmers sold green tea."),
+            json::parse(R"([{"op":"=","text":"Farmers sold "},{"op":"+","text":"green "},{"op":"=","text":"tea."}])"));
+  EXPECT_EQ(text_diff("农民卖茶", "农民卖绿茶"),
+            json::parse(R"([{"op":"=","text":"农民卖"},{"op":"+","text":"绿"},{"op":"=","text":"茶"}])"));
+  EXPECT_EQ(text_diff("", ""), json::array());
+}
+
+TEST(collection, the_published_record_carries_the_edits_the_original_and_the_authors_credit) {
+  const json entry = {
+      {"case_id", "0b4b5a77-9f0e-4f5e-9d3a-2f8e6c1d2a10"},
+      {"source_number", 2},
+      {"source_sha256", std::string(64, 'a')},
+      {"original",
+       {{"answers",
+         {{"title", "Tea"}, {"case_language", "en"}, {"country", "KE"}, {"theme", {"agriculture", "finance"}},
+          {"background", "Old text."}, {"approach", "How."}, {"contact_email", "private@example.org"}}},
+        {"co_authors", json::array({{{"name", "Ana Pérez"}, {"organisation", "Partner"}}})},
+        {"contacts", json::array({{{"name", "Hidden Person"}, {"email", "hidden@example.org"}}})}}},
+      {"organisation", {{"names", {{"en", "Mavuno Trust"}, {"fr", "Fondation Mavuno"}}}, {"country", "KE"}, {"kind", "ngo"}}},
+      {"curated", {{"background", "New text."}, {"approach", nullptr}}},
+      {"rank", 3}};
+  const auto r = public_record({{"slug", "gs7-2026"}, {"title", {{"en", "Best practices 2026"}}}}, "GS7-0003", 2,
+                               "2026-12-01T10:00:00Z", "Typo fixed.", entry);
+  EXPECT_EQ(r["path"], "/cases/gs7-2026/GS7-0003");
+  EXPECT_EQ(r["version_path"], "/cases/gs7-2026/GS7-0003/v2");
+  EXPECT_EQ(r["sections"][0]["text"], "New text.");
+  EXPECT_EQ(r["sections"][1]["text"], "How.");  // a null edit is the original
+  EXPECT_EQ(r["edited_fields"], json::array({"background"}));
+  EXPECT_EQ(r["authors"], json::array({"Mavuno Trust", "Ana Pérez"}));
+  EXPECT_EQ(r["credit"]["organisation"], "Mavuno Trust");
+  EXPECT_EQ(r["region"], "africa");
+  EXPECT_EQ(r["note"], "Typo fixed.");
+  // Contacts and their addresses are never published.
+  const auto bytes = r.dump();
+  EXPECT_EQ(bytes.find("private@example.org"), std::string::npos);
+  EXPECT_EQ(bytes.find("Hidden Person"), std::string::npos);
+}
+
+TEST(collection, countries_fall_in_the_calls_regions) {
+  EXPECT_EQ(region_of("CN"), "asia_pacific");
+  EXPECT_EQ(region_of("SN"), "africa");
+  EXPECT_EQ(region_of("PE"), "latin_america");
+  EXPECT_EQ(region_of("TN"), "arab_states");
+  EXPECT_EQ(region_of("KZ"), "europe_central_asia");
+  EXPECT_EQ(region_of("ZZ"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace casecall::publish::collection
