@@ -1,11 +1,22 @@
 #include "publish/feeds_api.hpp"
 
 #include "db/await.hpp"
+#include "http/blocking.hpp"
 #include "http/handler_util.hpp"
+#include "identity/crypto.hpp"
+#include "log/log.hpp"
 #include "publish/domain/atom.hpp"
 #include "publish/domain/oai.hpp"
+#include "publish/domain/zip.hpp"
+#include "service/peer.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include <set>
 
 namespace casecall::publish {
 
@@ -127,8 +138,142 @@ class oai_store : public oai::store {
   std::string host_;
 };
 
+// One CSV field (RFC 4180), with a leading apostrophe before what a spreadsheet would take for
+// a formula.
+std::string csv_field(const json& v) {
+  std::string text = v.is_null() ? std::string() : v.is_string() ? v.get<std::string>() : v.dump();
+  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' || text[0] == '\t' || text[0] == '\r')) {
+    text = "'" + text;
+  }
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// An edition's published cases (current versions), as records, in ranking order.
+std::optional<json> edition_export(pqxx::work& tx, const std::string& slug) {
+  auto e = tx.exec_params("SELECT id, title::text, description::text FROM publish.editions WHERE slug = $1", slug);
+  if (e.empty()) return std::nullopt;
+  json cases = json::array();
+  for (const auto& row : tx.exec_params(
+           "SELECT v.record::text, v.sha256 FROM publish.search s JOIN publish.versions v ON (v.edition_id, v.reference, v.number) = "
+           "(s.edition_id, s.reference, s.number) WHERE s.edition_id = $1 ORDER BY (v.record->>'rank')::int NULLS LAST, s.reference",
+           e[0][0].as<std::string>())) {
+    auto r = json::parse(row[0].c_str());
+    r["sha256"] = row[1].as<std::string>();
+    cases.push_back(std::move(r));
+  }
+  if (cases.empty()) return std::nullopt;
+  return json{{"format", "casecall-edition-export/1"},
+              {"edition", {{"slug", slug}, {"title", json::parse(e[0][1].c_str())}, {"description", json::parse(e[0][2].c_str())}}},
+              {"cases", cases}};
+}
+
+std::string edition_csv(const json& exported, const std::string& public_url) {
+  std::string out = "\xef\xbb\xbfreference,title,language,country,region,themes,organisation,authors,version,published_at,url\r\n";
+  for (const auto& r : exported["cases"]) {
+    std::string themes;
+    for (const auto& t : r["themes"]) themes += (themes.empty() ? "" : ";") + t.get<std::string>();
+    std::string authors;
+    for (const auto& a : r["authors"]) authors += (authors.empty() ? "" : "; ") + a.get<std::string>();
+    for (const auto& field : {r["reference"], r["title"], r["language"], r["country"], r["region"], json(themes),
+                              r["organisation"]["name"], json(authors), r["number"], r["published_at"],
+                              json(public_url + r["path"].get<std::string>())}) {
+      out += csv_field(field) + ",";
+    }
+    out.back() = '\r';
+    out += "\n";
+  }
+  return out;
+}
+
 struct feeds {
   service::context& ctx;
+  std::shared_ptr<http::blocking_pool> blocking = std::make_shared<http::blocking_pool>(2);
+
+  http::awaitable<json> exported(request& req) const {
+    const auto slug = req.param("slug");
+    auto work = [&](db::connection&, pqxx::work& tx) { return edition_export(tx, slug); };
+    auto out = co_await db::transact(ctx.db, std::move(work));
+    if (!out) http::not_found();
+    co_return std::move(*out);
+  }
+
+  static response download(std::string body, std::string type, const std::string& filename) {
+    auto res = response::text(std::move(body), std::move(type));
+    res.set_header("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+    res.set_header("Cache-Control", "public, max-age=300");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    return res;
+  }
+
+  // GET /api/publish/v1/editions/{slug}/export.json
+  http::awaitable<response> export_json(request& req) const {
+    auto out = co_await exported(req);
+    co_return download(out.dump(2), "application/json", out["edition"]["slug"].get<std::string>() + ".json");
+  }
+
+  // GET /api/publish/v1/editions/{slug}/export.csv
+  http::awaitable<response> export_csv(request& req) const {
+    auto out = co_await exported(req);
+    co_return download(edition_csv(out, ctx.config.auth.public_url), "text/csv; charset=utf-8",
+                       out["edition"]["slug"].get<std::string>() + ".csv");
+  }
+
+  // GET /api/publish/v1/editions/{slug}/export.zip: the JSON, the CSV, every public file (from
+  // intake, checked against its SHA-256) and manifest.json with each file's size and SHA-256.
+  http::awaitable<response> export_zip(request& req) const {
+    auto out = co_await exported(req);
+    const auto slug = out["edition"]["slug"].get<std::string>();
+    std::vector<std::pair<std::string, std::string>> files = {{"cases.json", out.dump(2)},
+                                                              {"cases.csv", edition_csv(out, ctx.config.auth.public_url)}};
+    for (const auto& r : out["cases"]) {
+      json wanted = r["files"];
+      for (const auto& p : r["photos"]) wanted.push_back(p);
+      std::set<std::string> done;
+      for (const auto& f : wanted) {
+        const auto id = f["id"].get<std::string>();
+        if (!done.insert(id).second) continue;
+        const auto temp = (std::filesystem::temp_directory_path() / ("casecall-publish-" + identity::random_token())).string();
+        service::peer_response got;
+        auto fetch = [&got, url = ctx.config.auth.intake_url + "/internal/v1/attachments/" + id, token = ctx.config.auth.service_token,
+                      temp] { got = service::get_to_file(url, token, temp); };
+        co_await blocking->run(fetch);
+        std::string bytes;
+        if (got.status == 200) {
+          std::ifstream in(temp, std::ios::binary);
+          std::stringstream buffer;
+          buffer << in.rdbuf();
+          bytes = buffer.str();
+        }
+        std::error_code ignored;
+        std::filesystem::remove(temp, ignored);
+        if (got.status != 200 || identity::sha256_hex(bytes) != f["sha256"].get<std::string>()) {
+          log::error("public file not fetched", {{"attachment_id", id}, {"status", got.status}, {"error", got.error}});
+          http::fail(502, "upstream_unavailable", "Another service did not answer",
+                     "A public file of the edition could not be read from intake just now; try again.");
+        }
+        auto name = f["filename"].get<std::string>();
+        for (auto& c : name) {
+          if (c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = '_';
+        }
+        if (name.find("..") != std::string::npos || name.empty()) name = id;
+        files.emplace_back("files/" + r["reference"].get<std::string>() + "/" + name, std::move(bytes));
+      }
+    }
+    json manifest = {{"edition", slug}, {"format", "casecall-edition-bundle/1"}, {"files", json::array()}};
+    zip::writer archive;
+    for (const auto& [name, bytes] : files) {
+      manifest["files"].push_back({{"path", name}, {"size", bytes.size()}, {"sha256", identity::sha256_hex(bytes)}});
+      archive.add(slug + "/" + name, bytes);
+    }
+    archive.add(slug + "/manifest.json", manifest.dump(2));
+    co_return download(archive.finish(), "application/zip", slug + ".zip");
+  }
 
   std::string absolute(const std::string& path) const { return ctx.config.auth.public_url + path; }
 
@@ -242,6 +387,10 @@ void add_feed_routes(http::router& routes, service::context& ctx) {
   add(method::get, "/oai", "publish.oai.get", access::anyone, &feeds::oai_pmh, 0);
   add(method::post, "/oai", "publish.oai.post", access::anyone, &feeds::oai_pmh, 64 * 1024);
   add(method::get, "/sitemap.xml", "publish.sitemap", access::anyone, &feeds::sitemap, 0);
+  const std::string p = "/api/publish/v1/editions/{slug}";
+  add(method::get, p + "/export.json", "publish.exports.json", access::anyone, &feeds::export_json, 0);
+  add(method::get, p + "/export.csv", "publish.exports.csv", access::anyone, &feeds::export_csv, 0);
+  add(method::get, p + "/export.zip", "publish.exports.zip", access::anyone, &feeds::export_zip, 0);
 }
 
 }  // namespace casecall::publish

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -30,6 +31,8 @@ struct published_world {
   json cases = fixture()["cases"];
   std::map<std::string, std::string> reference;  // fixture key → case reference
   session a, b;
+  const std::string photo{"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00 a field school", 34};
+  std::string photo_id;
 
   published_world() {
     const auto fao = w.organisation("FAO");
@@ -40,7 +43,18 @@ struct published_world {
     b = w.stack.register_partner("b@example.org", password, "Sahel Partners");
     std::map<std::string, std::string> ids;
     for (const auto& c : cases) {
-      ids[c["key"]] = w.submit(c["partner"] == "a" ? a : b, case_body("x", json{{"answers", c["answers"]}}));
+      const auto& partner = c["partner"] == "a" ? a : b;
+      ids[c["key"]] = w.submit(partner, case_body("x", json{{"answers", c["answers"]}}), [&](const std::string& case_id) {
+        if (c["key"] != "en-farmer") return;
+        // A photo of the field school, sent whole with its creation.
+        auto sent = w.stack.call_raw(
+            "POST", "/api/intake/v1/uploads", photo,
+            {{"Cookie", partner.cookie}, {"X-CSRF-Token", partner.csrf}, {"Tus-Resumable", "1.0.0"},
+             {"Upload-Length", std::to_string(photo.size())}, {"Content-Type", "application/offset+octet-stream"},
+             {"Upload-Metadata", "case_id " + base64(case_id) + ",kind " + base64("photo") + ",filename " + base64("plot.jpg")}});
+        ASSERT_EQ(sent.status, 201) << sent.raw.body;
+        photo_id = sent.raw.header("Location").substr(sent.raw.header("Location").rfind('/') + 1);
+      });
     }
     w.handed_over();
     const auto round = w.round(json{{"kind", "scoring"}, {"rubric", rubric()}});
@@ -223,6 +237,72 @@ TEST(publish, search_finds_chinese_by_bigrams_and_english_by_stem_and_counts_fac
   ASSERT_EQ(html.status, 200);
   EXPECT_NE(html.raw.body.find("Field schools in Kitui"), std::string::npos);
   EXPECT_EQ(pw.w.stack.call_publish("GET", "/api/publish/v1/search?page=0").field_errors(), (std::vector<std::string>{"page out_of_range"}));
+}
+
+// The entries of a ZIP archive of stored entries, by name (what the bundle writes).
+std::map<std::string, std::string> unzip_stored(const std::string& zip) {
+  auto u16 = [&](std::size_t at) { return static_cast<std::size_t>(static_cast<unsigned char>(zip[at])) |
+                                          static_cast<std::size_t>(static_cast<unsigned char>(zip[at + 1])) << 8; };
+  auto u32 = [&](std::size_t at) { return u16(at) | u16(at + 2) << 16; };
+  std::map<std::string, std::string> out;
+  const auto end = zip.rfind(std::string("PK\x05\x06", 4));
+  if (end == std::string::npos) return out;
+  std::size_t at = u32(end + 16);
+  for (std::size_t i = 0; i < u16(end + 10); ++i) {
+    EXPECT_EQ(zip.substr(at, 4), std::string("PK\x01\x02", 4));
+    EXPECT_EQ(u16(at + 10), 0u) << "stored";
+    const auto size = u32(at + 20);
+    const auto name_length = u16(at + 28);
+    const auto name = zip.substr(at + 46, name_length);
+    const auto local = u32(at + 42);
+    out[name] = zip.substr(local + 30 + u16(local + 26) + u16(local + 28), size);
+    at += 46 + name_length + u16(at + 30) + u16(at + 32);
+  }
+  return out;
+}
+
+TEST(publish, the_editions_bundle_holds_its_cases_and_public_files_and_a_manifest_of_their_sha256s) {
+  published_world pw;
+  auto& stack = pw.w.stack;
+  ASSERT_EQ(pw.make_edition().status, 201);
+  const auto entry = "/api/publish/v1/editions/gs7-2026/entries/" + pw.reference["en-farmer"];
+  auto before = stack.call_publish("GET", entry, std::nullopt, &pw.w.admin);
+  auto chosen = stack.call_publish("PATCH", entry,
+                                   json{{"public_files", {pw.photo_id}},
+                                        {"photos", json::array({{{"attachment_id", pw.photo_id},
+                                                                 {"caption", {{"en", "The plot"}}}, {"credit", "Sahel Partners"}}})}},
+                                   &pw.w.admin, {{"If-Match", before.raw.header("ETag")}});
+  ASSERT_EQ(chosen.status, 200) << chosen.raw.body;
+  // Only the case's own files can be chosen.
+  EXPECT_EQ(stack.call_publish("PATCH", entry, json{{"public_files", {pw.w.call_id}}}, &pw.w.admin,
+                               {{"If-Match", chosen.raw.header("ETag")}})
+                .field_errors(),
+            (std::vector<std::string>{"/public_files/0 unknown_attachment"}));
+  ASSERT_EQ(stack.call_publish("POST", "/api/publish/v1/editions/gs7-2026/publish", json::object(), &pw.w.admin).status, 200);
+
+  auto bundle = stack.call_publish("GET", "/api/publish/v1/editions/gs7-2026/export.zip");
+  ASSERT_EQ(bundle.status, 200) << bundle.raw.body;
+  EXPECT_EQ(bundle.raw.header("Content-Type"), "application/zip");
+  const auto files = unzip_stored(bundle.raw.body);
+  ASSERT_TRUE(files.count("gs7-2026/manifest.json"));
+  const auto manifest = json::parse(files.at("gs7-2026/manifest.json"));
+  ASSERT_EQ(manifest["files"].size(), 3u);  // cases.json, cases.csv, the photo
+  for (const auto& f : manifest["files"]) {
+    const auto name = "gs7-2026/" + f["path"].get<std::string>();
+    ASSERT_TRUE(files.count(name)) << name;
+    EXPECT_EQ(sha256_hex(files.at(name)), f["sha256"]) << name;
+    EXPECT_EQ(files.at(name).size(), f["size"].get<std::size_t>()) << name;
+  }
+  EXPECT_EQ(files.at("gs7-2026/files/" + pw.reference["en-farmer"] + "/plot.jpg"), pw.photo);
+  EXPECT_EQ(json::parse(files.at("gs7-2026/cases.json"))["cases"].size(), 5u);
+
+  auto csv = stack.call_publish("GET", "/api/publish/v1/editions/gs7-2026/export.csv");
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_EQ(std::count(csv.raw.body.begin(), csv.raw.body.end(), '\n'), 6);  // the header and five cases
+  EXPECT_NE(csv.raw.body.find(",<script>alert(1)</script> Comedores comunitarios,"), std::string::npos);
+  auto exported = stack.call_publish("GET", "/api/publish/v1/editions/gs7-2026/export.json");
+  EXPECT_EQ(exported.body["cases"].size(), 5u);
+  EXPECT_EQ(stack.call_publish("GET", "/api/publish/v1/editions/nope/export.zip").status, 404);
 }
 
 }  // namespace

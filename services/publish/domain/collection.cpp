@@ -137,6 +137,42 @@ const std::map<std::string, std::map<std::string, std::string>>& headings() {
 
 std::string text_of(const json& v) { return v.is_string() ? v.get<std::string>() : std::string(); }
 
+// The submitted attachment with this id: its kind, type, size, SHA-256 and file name.
+json attachment(const json& original, const std::string& id) {
+  for (const auto& a : original.value("attachments", json::array())) {
+    if (a.value("id", "") == id) {
+      return {{"id", id},
+              {"kind", a.value("kind", "")},
+              {"media_type", a.value("media_type", "")},
+              {"size", a.value("size", 0)},
+              {"sha256", a.value("sha256", "")},
+              {"filename", a.value("filename", id)}};
+    }
+  }
+  return nullptr;
+}
+
+json public_files(const json& original, const json& ids) {
+  json out = json::array();
+  for (const auto& id : ids) {
+    if (auto a = attachment(original, id.get<std::string>()); !a.is_null()) out.push_back(std::move(a));
+  }
+  return out;
+}
+
+json public_photos(const json& original, const json& photos) {
+  json out = json::array();
+  for (const auto& p : photos) {
+    auto a = attachment(original, p.value("attachment_id", ""));
+    if (a.is_null()) continue;
+    a["caption"] = p.value("caption", json::object());
+    a["credit"] = p.value("credit", "");
+    a["cover"] = p.value("cover", false);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
 }  // namespace
 
 const std::vector<std::string>& section_fields() {
@@ -223,8 +259,8 @@ json public_record(const json& edition, const std::string& reference, int number
           {"sections", sections},
           {"edited_fields", edited},
           {"translations", entry.value("translations", json::object())},
-          {"photos", entry.value("photos", json::array())},
-          {"files", entry.value("public_files", json::array())},
+          {"photos", public_photos(original, entry.value("photos", json::array()))},
+          {"files", public_files(original, entry.value("public_files", json::array()))},
           {"rank", entry.value("rank", json(nullptr))},
           {"source", {{"case_id", entry.value("case_id", json(nullptr))},
                       {"submission", entry.value("source_number", json(nullptr))},
