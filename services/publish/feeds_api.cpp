@@ -8,17 +8,29 @@
 #include "publish/domain/atom.hpp"
 #include "publish/domain/oai.hpp"
 #include "publish/domain/zip.hpp"
+#include "publish/site/labels.hpp"
+#include "publish/site/render.hpp"
 #include "service/peer.hpp"
 
+#include <spawn.h>
+#include <sys/wait.h>
+
 #include <filesystem>
+#include <mutex>
 #include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <map>
 #include <set>
 
 namespace casecall::publish {
+
+const std::vector<std::pair<std::string_view, std::string_view>>& site_files();
 
 namespace {
 
@@ -191,6 +203,64 @@ std::string edition_csv(const json& exported, const std::string& public_url) {
   return out;
 }
 
+std::vector<std::string> paragraphs_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  std::string line;
+  std::string current;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) {
+      if (!current.empty()) out.push_back(std::move(current));
+      current.clear();
+    } else {
+      current += (current.empty() ? "" : " ") + line;
+    }
+  }
+  if (!current.empty()) out.push_back(std::move(current));
+  return out;
+}
+
+// Prints `html` (with its stylesheet beside it) to PDF with headless Chromium; throws
+// std::runtime_error when Chromium fails or takes over 120 s.
+std::string print_pdf(const std::string& html, std::string_view css) {
+  const auto dir = std::filesystem::temp_directory_path() / ("casecall-casebook-" + identity::random_token());
+  std::filesystem::create_directories(dir);
+  struct cleanup {
+    std::filesystem::path dir;
+    ~cleanup() {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    }
+  } remove_later{dir};
+  std::ofstream(dir / "casebook.html") << html;
+  std::ofstream(dir / "casebook.css") << css;
+  const auto pdf = (dir / "casebook.pdf").string();
+  std::vector<std::string> args = {"timeout", "120", "chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                                   "--no-pdf-header-footer", "--user-data-dir=" + (dir / "profile").string(),
+                                   "--print-to-pdf=" + pdf, "file://" + (dir / "casebook.html").string()};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  const int rc = posix_spawnp(&pid, "timeout", &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start chromium: " + std::string(std::strerror(rc)));
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  std::ifstream in(pdf, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || bytes.str().rfind("%PDF", 0) != 0) {
+    throw std::runtime_error("chromium did not print the casebook (status " + std::to_string(status) + ")");
+  }
+  return bytes.str();
+}
+
 struct feeds {
   service::context& ctx;
   std::shared_ptr<http::blocking_pool> blocking = std::make_shared<http::blocking_pool>(2);
@@ -209,6 +279,68 @@ struct feeds {
     res.set_header("Cache-Control", "public, max-age=300");
     res.set_header("X-Content-Type-Options", "nosniff");
     return res;
+  }
+
+  // GET /editions/{slug}/casebook.pdf: the edition printed, a title page and each case from a
+  // new page, made by headless Chromium once per state of the edition.
+  http::awaitable<response> casebook(request& req) const {
+    auto out = co_await exported(req);
+    const auto slug = out["edition"]["slug"].get<std::string>();
+    std::string stamp;
+    for (const auto& r : out["cases"]) stamp += r["sha256"].get<std::string>();
+    stamp = identity::sha256_hex(stamp);
+    static std::mutex cache_mutex;
+    static std::map<std::string, std::pair<std::string, std::string>> cache;  // slug → stamp, PDF
+    std::string pdf;
+    {
+      const std::lock_guard lock(cache_mutex);
+      auto it = cache.find(slug);
+      if (it != cache.end() && it->second.first == stamp) pdf = it->second.second;
+    }
+    if (pdf.empty()) {
+      json cases = json::array();
+      for (const auto& r : out["cases"]) {
+        json sections = json::array();
+        for (const auto& sec : r["sections"]) {
+          sections.push_back({{"heading", in_english(sec["heading"])}, {"paragraphs", paragraphs_of(sec["text"].get<std::string>())}});
+        }
+        std::string credit = r["organisation"]["name"].get<std::string>();
+        for (const auto& a : r["credit"]["co_authors"]) credit += ", " + a["name"].get<std::string>();
+        cases.push_back({{"reference", r["reference"]}, {"title", r["title"]}, {"language", r["language"]},
+                         {"dir", std::string(site::direction(r["language"].get<std::string>()))},
+                         {"country", r["country"].is_string() ? r["country"] : json("")}, {"credit", credit},
+                         {"sections", sections}, {"url", absolute(r["path"].get<std::string>())}});
+      }
+      const json view = {{"lang", "en"},
+                         {"title", in_english(out["edition"]["title"])},
+                         {"description", paragraphs_of(in_english(out["edition"]["description"]))},
+                         {"cases_count", std::to_string(cases.size()) + " cases"},
+                         {"published_at", out["cases"][0]["published_at"].get<std::string>().substr(0, 10)},
+                         {"cases", cases}};
+      const auto html = site::render_document("casebook", view);
+      std::string_view css;
+      for (const auto& [name, text] : site_files()) {
+        if (name == "casebook.css") css = text;
+      }
+      std::string error;
+      auto print = [&pdf, &error, &html, css] {
+        try {
+          pdf = print_pdf(html, css);
+        } catch (const std::exception& e) {
+          error = e.what();
+        }
+      };
+      co_await blocking->run(print);
+      if (!error.empty()) {
+        log::error("casebook not printed", {{"edition", slug}, {"error", error}});
+        http::fail(503, "casebook_unavailable", "Casebook unavailable", "The casebook could not be printed just now; try again later.");
+      }
+      const std::lock_guard lock(cache_mutex);
+      cache[slug] = {stamp, pdf};
+    }
+    auto res = download(std::move(pdf), "application/pdf", slug + "-casebook.pdf");
+    res.set_header("ETag", "\"" + stamp.substr(0, 32) + "\"");
+    co_return res;
   }
 
   // GET /api/publish/v1/editions/{slug}/export.json
@@ -391,6 +523,7 @@ void add_feed_routes(http::router& routes, service::context& ctx) {
   add(method::get, p + "/export.json", "publish.exports.json", access::anyone, &feeds::export_json, 0);
   add(method::get, p + "/export.csv", "publish.exports.csv", access::anyone, &feeds::export_csv, 0);
   add(method::get, p + "/export.zip", "publish.exports.zip", access::anyone, &feeds::export_zip, 0);
+  add(method::get, "/editions/{slug}/casebook.pdf", "publish.casebook", access::anyone, &feeds::casebook, 0);
 }
 
 }  // namespace casecall::publish

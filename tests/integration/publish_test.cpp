@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -303,6 +305,34 @@ TEST(publish, the_editions_bundle_holds_its_cases_and_public_files_and_a_manifes
   auto exported = stack.call_publish("GET", "/api/publish/v1/editions/gs7-2026/export.json");
   EXPECT_EQ(exported.body["cases"].size(), 5u);
   EXPECT_EQ(stack.call_publish("GET", "/api/publish/v1/editions/nope/export.zip").status, 404);
+}
+
+TEST(publish, the_casebook_is_a_pdf_with_a_page_for_each_case_at_least) {
+  published_world pw;
+  ASSERT_EQ(pw.make_edition().status, 201);
+  ASSERT_EQ(pw.w.stack.call_publish("POST", "/api/publish/v1/editions/gs7-2026/publish", json::object(), &pw.w.admin).status, 200);
+  auto pdf = pw.w.stack.call_publish("GET", "/editions/gs7-2026/casebook.pdf");
+  ASSERT_EQ(pdf.status, 200) << pdf.raw.body.substr(0, 300);
+  EXPECT_EQ(pdf.raw.header("Content-Type"), "application/pdf");
+  const auto file = env_or_fail("CASECALL_TEST_SCRATCH") + "/casebook-" + std::to_string(::getpid()) + ".pdf";
+  {
+    std::ofstream out(file, std::ios::binary);
+    out << pdf.raw.body;
+  }
+  auto* pipe = ::popen(("pdfinfo " + file + " 2>&1").c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string info;
+  char buffer[4096];
+  while (auto n = std::fread(buffer, 1, sizeof buffer, pipe)) info.append(buffer, n);
+  EXPECT_EQ(::pclose(pipe), 0) << info;
+  std::remove(file.c_str());
+  std::smatch pages;
+  ASSERT_TRUE(std::regex_search(info, pages, std::regex(R"(Pages:\s+(\d+))"))) << info;
+  EXPECT_GE(std::stoi(pages[1].str()), 6) << info;  // the title page and five cases
+  // The same edition again: the same PDF, from the cache.
+  auto again = pw.w.stack.call_publish("GET", "/editions/gs7-2026/casebook.pdf");
+  EXPECT_EQ(again.raw.header("ETag"), pdf.raw.header("ETag"));
+  EXPECT_EQ(pw.w.stack.call_publish("GET", "/editions/nope/casebook.pdf").status, 404);
 }
 
 }  // namespace

@@ -231,6 +231,20 @@ std::string render_page(const std::string& name, const nlohmann::json& view) {
   return html;
 }
 
+std::string render_document(const std::string& name, const nlohmann::json& view) {
+  auto* templates = loaded.load(std::memory_order_acquire);
+  if (templates == nullptr) throw std::runtime_error("site templates: render_document before load_templates");
+  if (!templates->pages.contains(name)) throw std::runtime_error("site templates: no template " + name);
+  if (!view.is_object()) throw std::runtime_error("site templates: the view of " + name + " is not an object");
+  ctemplate::TemplateDictionary dict("document");
+  fill_view(dict, name, view);
+  std::string html;
+  if (!templates->cache.ExpandWithData(name + std::string(template_extension), strip_mode, &dict, nullptr, &html)) {
+    throw std::runtime_error("site templates: cannot expand " + name);
+  }
+  return html;
+}
+
 std::string json_ld(const nlohmann::json& value) {
   return escape_for_script(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }

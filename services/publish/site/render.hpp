@@ -67,6 +67,10 @@ void load_templates(const std::vector<std::pair<std::string_view, std::string_vi
 // when the view is not an object. Safe to call from several threads.
 std::string render_page(const std::string& name, const nlohmann::json& view);
 
+// Renders template `name` on its own, without the layout: a whole document of its own (the
+// printable casebook). Same mapping and errors as render_page.
+std::string render_document(const std::string& name, const nlohmann::json& view);
+
 // `value` as JSON for a <script type="application/ld+json"> block: compact, UTF-8, with "<", ">"
 // and "&" (and U+2028, U+2029) written as \u003c, \u003e, \u0026 (\u2028, \u2029), so the text
 // can never close the script element or open a comment, and stays the same JSON. Text that is
