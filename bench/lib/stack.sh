@@ -8,7 +8,7 @@
 # Source it after `set -euo pipefail`; check the script's own options with bench_int_option;
 # then call, in this order:
 #   bench_init NAME PG_PORT INTAKE_PORT SMTP_PORT   names, folders, the tools check
-#   bench_build                                     the release preset (output to stderr)
+#   bench_build [TARGET...]                         the release preset (output to stderr)
 #   bench_busy_check                                warns when the cores are busy already
 #   bench_start_cluster; bench_start_mail_sink
 #   bench_start_intake                              intake, as ./casecall up runs it
@@ -81,11 +81,15 @@ bench_fail() {
   exit 2
 }
 
+# bench_build [TARGET...]: the release build, of the targets named (default: everything).
 bench_build() {
   cd "$repo" || bench_fail "cannot enter $repo"
-  { cmake --preset release >/dev/null && cmake --build --preset release -j2; } >&2 ||
+  local targets=()
+  (($#)) && targets=(--target "$@")
+  { cmake --preset release >/dev/null && cmake --build --preset release -j2 "${targets[@]}"; } >&2 ||
     bench_fail "the release build failed"
-  [[ -x $bin/casecall-intake ]] || bench_fail "$bin/casecall-intake is missing after the build"
+  local binary=${1:-casecall-intake}
+  [[ -x $bin/$binary ]] || bench_fail "$bin/$binary is missing after the build"
 }
 
 # Stops what this run started, by the ids it recorded; removes the work folder.

@@ -10,6 +10,7 @@
 #include "identity/identity.hpp"
 #include "log/log.hpp"
 #include "publish/domain/collection.hpp"
+#include "publish/response_cache.hpp"
 #include "publish/search_index.hpp"
 #include "service/peer.hpp"
 
@@ -93,6 +94,13 @@ struct api {
     const auto& me = identity::caller(req);
     auto in = http::parse_json_body(req, schemas.at("edition-create-request.json"));
     const auto call_id = in["call_id"].get<std::string>();
+    const auto slug = in["slug"].get<std::string>();
+    auto taken = [&](db::connection&, pqxx::work& tx) {
+      return !tx.exec_params("SELECT 1 FROM publish.editions WHERE slug = $1", slug).empty();
+    };
+    if (co_await db::transact(ctx.db, std::move(taken))) {
+      http::fail(409, "edition_exists", "Edition exists", "An edition already has this slug.");
+    }
     const auto& auth = ctx.config.auth;
     service::peer_response decided;
     auto ask_review = [&decided, url = auth.review_url + "/internal/v1/calls/" + call_id + "/decisions", token = auth.service_token] {
@@ -252,6 +260,7 @@ struct api {
           translations.erase(lang);
           continue;
         }
+        if (!translations.contains(lang) || !translations[lang].is_object()) translations[lang] = json::object();
         for (const auto& [field, value] : fields.items()) {
           if (value.is_null()) {
             translations[lang].erase(field);
@@ -317,7 +326,8 @@ struct api {
         tx.exec_params(
             "INSERT INTO publish.versions (edition_id, reference, number, record, sha256, note, published_by, published_at) "
             "VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8::timestamptz)",
-            e.id, reference, number, record.dump(), sha, note.empty() ? std::nullopt : std::optional(note), me.user_id, now);
+            e.id, reference, number, record.dump(), sha, note.empty() || number == 1 ? std::nullopt : std::optional(note), me.user_id,
+            now);
         index_version(tx, e.id, record);
         auto ev = identity::audit_event(req, stream, "version.published", "entry", slug + "/" + reference);
         ev.detail = {{"number", number}, {"sha256", sha}};
@@ -335,7 +345,9 @@ struct api {
       if (!errors.empty()) invalid(std::move(errors));
       return json{{"published", published}};
     };
-    co_return response::json(co_await db::transact(ctx.db, std::move(work)));
+    auto out = co_await db::transact(ctx.db, std::move(work));
+    if (!out["published"].empty()) response_cache::published();
+    co_return response::json(out);
   }
 
   // PATCH /editions/{slug}/cases/{reference}/versions/{number} (administrators): a published

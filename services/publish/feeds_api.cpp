@@ -416,7 +416,10 @@ struct feeds {
     auto work = [&](db::connection&, pqxx::work& tx) -> std::optional<std::string> {
       std::string title = "casecall: Best practices in poverty reduction";
       if (one) {
-        auto e = tx.exec_params("SELECT title::text FROM publish.editions WHERE slug = $1", slug);
+        auto e = tx.exec_params(
+            "SELECT e.title::text FROM publish.editions e WHERE e.slug = $1 "
+            "AND EXISTS (SELECT 1 FROM publish.search s WHERE s.edition_id = e.id)",
+            slug);
         if (e.empty()) return std::nullopt;
         title = "casecall: " + in_english(json::parse(e[0][0].c_str()));
       }
@@ -513,6 +516,9 @@ struct feeds {
 }  // namespace
 
 void add_feed_routes(http::router& routes, service::context& ctx) {
+  // What Identify would say, checked once: a bad public URL or support address stops the start.
+  oai::check({"casecall: Best practices in poverty reduction", ctx.config.auth.public_url + "/oai", ctx.config.mail.support_address,
+              "2020-01-01T00:00:00Z"});
   auto add = http::route_adder(routes, std::make_shared<feeds>(feeds{ctx}));
   add(method::get, "/feed.atom", "publish.feeds.all", access::anyone, &feeds::feed, 0);
   add(method::get, "/editions/{slug}/feed.atom", "publish.feeds.edition", access::anyone, &feeds::feed, 0);

@@ -92,18 +92,24 @@ void index_version(pqxx::work& tx, const std::string& edition_id, const json& re
 namespace {
 
 // The WHERE clause of a search: the query ($1 words, $2 CJK tsquery literal) and each facet's
-// filter ($3.. in facet_columns() order), all but `skip`'s.
-std::string where_clause(const std::string& skip) {
-  std::string sql = "WHERE ($1 = '' OR s.document @@ " + std::string(tsquery_sql) + ") AND ($2 = '' OR s.document @@ $2::tsquery)";
+// filter ($3.. in facet_columns() order), all but `skip`'s. Only what is asked for becomes a
+// condition on the rows (so that the GIN index serves the query); the other parameters are
+// still named, as Postgres wants every one given to be used.
+std::string where_clause(const std::string& skip, const collection::query_plan& plan,
+                         const std::vector<std::optional<std::string>>& filters) {
+  std::string sql = "WHERE " + (plan.words.empty() ? std::string("$1 = ''") : "s.document @@ " + std::string(tsquery_sql)) +
+                    " AND " + (plan.cjk.empty() ? std::string("$2 = ''") : std::string("s.document @@ $2::tsquery"));
   int n = 3;
+  std::size_t i = 0;
   for (const auto& [name, column] : facet_columns()) {
     const auto p = "$" + std::to_string(n++);
-    if (name == skip) {
-      sql += " AND (" + p + "::text IS NULL OR true)";
+    const bool asked = filters[i++].has_value();
+    if (name == skip || !asked) {
+      sql += " AND (" + p + "::text IS NULL OR " + p + "::text IS NOT NULL)";
     } else if (column == "themes") {
-      sql += " AND (" + p + "::text IS NULL OR " + p + " = ANY(s.themes))";
+      sql += " AND " + p + " = ANY(s.themes)";
     } else {
-      sql += " AND (" + p + "::text IS NULL OR s." + column + " = " + p + ")";
+      sql += " AND s." + column + " = " + p;
     }
   }
   return sql;
@@ -121,10 +127,13 @@ json search(pqxx::work& tx, const search_query& q) {
   auto run = [&](const std::string& sql, auto... extra) {
     return tx.exec_params(sql, plan.words, plan.cjk, f[0], f[1], f[2], f[3], f[4], f[5], extra...);
   };
-  const auto total = run("SELECT count(*) FROM publish.search s " + where_clause(""))[0][0].as<int>();
+  auto where = [&](const std::string& skip) { return where_clause(skip, plan, f); };
+  const auto total = run("SELECT count(*) FROM publish.search s " + where(""))[0][0].as<int>();
   const int offset = (q.page - 1) * q.per_page;
-  const std::string rank = "(CASE WHEN $1 = '' THEN 0 ELSE ts_rank(s.document, " + std::string(tsquery_sql) +
-                           ") END + CASE WHEN $2 = '' THEN 0 ELSE ts_rank(s.document, $2::tsquery) END)";
+  std::string rank = "0";
+  if (!plan.words.empty()) rank += " + ts_rank(s.document, " + std::string(tsquery_sql) + ")";
+  if (!plan.cjk.empty()) rank += " + ts_rank(s.document, $2::tsquery)";
+  rank = "(" + rank + ")";
   json items = json::array();
   for (const auto& row : run(
            "SELECT s.edition_slug, s.reference, s.number, s.title, s.language, s.country, s.region, to_jsonb(s.themes)::text, "
@@ -135,7 +144,7 @@ json search(pqxx::work& tx, const search_query& q) {
                "coalesce(" + std::string(tsquery_sql) + ", ''::tsquery) || CASE WHEN $2 = '' THEN ''::tsquery ELSE $2::tsquery END, "
                "'StartSel=\xee\x80\x80, StopSel=\xee\x80\x81, MaxWords=35, MinWords=15, MaxFragments=2') "
                "FROM publish.versions v WHERE v.edition_id = s.edition_id AND v.reference = s.reference AND v.number = s.number) "
-               "FROM publish.search s " + where_clause("") + " ORDER BY 11 DESC, s.published_at DESC, s.reference LIMIT $9 OFFSET $10",
+               "FROM publish.search s " + where("") + " ORDER BY 11 DESC, s.published_at DESC, s.reference LIMIT $9 OFFSET $10",
            q.per_page, offset)) {
     auto text = [&](int i) { return row[i].is_null() ? json(nullptr) : json(row[i].as<std::string>()); };
     items.push_back({{"edition", row[0].as<std::string>()},
@@ -157,7 +166,7 @@ json search(pqxx::work& tx, const search_query& q) {
     const std::string value = column == "themes" ? "t" : "s." + column;
     const std::string from = column == "themes" ? "publish.search s CROSS JOIN LATERAL unnest(s.themes) t" : "publish.search s";
     json values = json::array();
-    for (const auto& row : run("SELECT " + value + ", count(*) FROM " + from + " " + where_clause(name) + " AND " + value +
+    for (const auto& row : run("SELECT " + value + ", count(*) FROM " + from + " " + where(name) + " AND " + value +
                                " IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1")) {
       values.push_back({{"value", row[0].as<std::string>()}, {"count", row[1].as<int>()}});
     }

@@ -5,6 +5,7 @@
 #include "http/percent.hpp"
 #include "http/problem.hpp"
 #include "identity/crypto.hpp"
+#include "publish/response_cache.hpp"
 #include "publish/search_index.hpp"
 #include "publish/site/labels.hpp"
 #include "publish/site/render.hpp"
@@ -111,6 +112,23 @@ response html(std::string body, unsigned status = 200) {
 
 struct pages {
   service::context& ctx;
+  std::shared_ptr<response_cache> cache = std::make_shared<response_cache>(4096);
+
+  // The kept answer for this request's target, as a 304 when the client has it already.
+  std::optional<response> cached(const request& req) const {
+    auto hit = cache->get(std::string(req.target));
+    if (!hit) return std::nullopt;
+    const auto etag = hit->header("ETag");
+    if (!etag.empty() && req.header("If-None-Match") == etag) {
+      response not_modified;
+      not_modified.status = 304;
+      for (const auto& [name, value] : hit->headers) {
+        if (name != "Content-Type" && name != "Content-Length") not_modified.set_header(name, value);
+      }
+      return not_modified;
+    }
+    return hit;
+  }
 
   std::string absolute(const std::string& path) const { return ctx.config.auth.public_url + path; }
 
@@ -132,7 +150,7 @@ struct pages {
             {"canonical_url", absolute(path)},
             {"alternates", json::array()},
             {"og", {{"title", title}, {"description", description}, {"type", "website"}, {"url", absolute(path)}}},
-            {"labels", site::labels(lang)},
+            {"labels", site::labels(site::ui_language(lang))},
             {"languages", languages},
             {"stylesheet_url", "/static/site.css?v=" + stylesheet_hash()},
             {"site_name", site_name}};
@@ -142,7 +160,9 @@ struct pages {
     const auto lang = reader_language(req);
     auto view = page(req, lang, std::string(req.path), std::string(site::label("page_not_found", lang)),
                      std::string(site::label("page_not_found_text", lang)));
-    return html(site::render_page("not_found", view), 404);
+    auto res = html(site::render_page("not_found", view), 404);
+    res.set_header("Cache-Control", "no-cache");
+    return res;
   }
 
   // A page handler: a 404 of the site is an HTML page, not problem+json.
@@ -308,6 +328,7 @@ struct pages {
   // GET /cases/{slug}/{reference} and /cases/{slug}/{reference}/versions/{number}
   http::awaitable<response> case_page(request& req) const {
     return guarded(req, [this, &req]() -> http::awaitable<response> {
+      if (auto hit = cached(req)) co_return std::move(*hit);
       const auto slug = req.param("slug");
       const auto reference = req.param("reference");
       int number = 0;
@@ -318,21 +339,31 @@ struct pages {
       }
       auto work = [&](db::connection&, pqxx::work& tx) { return version(tx, slug, reference, number); };
       auto v = co_await db::transact(ctx.db, std::move(work));
-      const auto lang = req.query_param("lang") ? reader_language(req) : v["record"]["language"].get<std::string>();
-      const auto view_lang = std::string(site::ui_language(lang)) == lang ? lang : reader_language(req);
+      // The content's language: a translation asked for by ?lang=, else the original's; the
+      // labels follow it where the site speaks it.
+      const auto asked = req.query_param("lang");
+      const auto& record = v["record"];
+      const auto view_lang = asked && (record["translations"].contains(*asked) || *asked == record["language"]) ? *asked
+                             : asked ? reader_language(req)
+                                     : record["language"].get<std::string>();
       const auto etag = "\"" + v["sha256"].get<std::string>().substr(0, 32) + "-" + view_lang + "\"";
+      auto cache_headers = [&](response& res) {
+        res.set_header("ETag", etag);
+        res.set_header("Last-Modified", v["last_modified"].get<std::string>());
+        // A numbered version never changes; the current one may be corrected.
+        res.set_header("Cache-Control", number > 0 ? "public, max-age=31536000, immutable" : "public, max-age=300");
+        res.set_header("Vary", "Accept-Language");
+      };
       if (req.header("If-None-Match") == etag) {
         response not_modified;
         not_modified.status = 304;
-        not_modified.set_header("ETag", etag);
+        cache_headers(not_modified);
         co_return not_modified;
       }
       auto res = html(site::render_page("case", case_view(req, view_lang, v, std::string(req.path))));
-      res.set_header("ETag", etag);
-      res.set_header("Last-Modified", v["last_modified"].get<std::string>());
-      // A numbered version never changes; the current one may be corrected.
-      res.set_header("Cache-Control", number > 0 ? "public, max-age=31536000, immutable" : "public, max-age=300");
-      res.set_header("Vary", "Accept-Language");
+      cache_headers(res);
+      // A numbered version is kept until something is published; the current one two seconds.
+      cache->put(std::string(req.target), res, std::chrono::milliseconds(number > 0 ? 0 : 2000));
       co_return res;
     });
   }
@@ -439,6 +470,8 @@ struct pages {
 
   // GET /search
   http::awaitable<response> search_page(request& req) const {
+    const auto key = std::string(req.target) + "|" + std::string(req.header("Accept-Language"));
+    if (auto hit = cache->get(key)) co_return std::move(*hit);
     const auto lang = reader_language(req);
     const auto q = search_request(req);
     auto work = [&](db::connection&, pqxx::work& tx) { return search(tx, q); };
@@ -488,6 +521,7 @@ struct pages {
     view["pages"] = numbered.size() > 1 ? numbered : json::array();
     auto res = html(site::render_page("search", view));
     res.set_header("Cache-Control", "public, max-age=60");
+    cache->put(key, res, std::chrono::milliseconds(5000));
     co_return res;
   }
 
@@ -497,6 +531,8 @@ struct pages {
     if (req.header("If-None-Match") == etag) {
       response not_modified;
       not_modified.status = 304;
+      not_modified.set_header("ETag", etag);
+      not_modified.set_header("Cache-Control", "public, max-age=31536000, immutable");
       co_return not_modified;
     }
     auto res = response::text(std::string(stylesheet()), "text/css; charset=utf-8");
@@ -544,11 +580,15 @@ struct pages {
     co_return res;
   }
 
-  // GET /api/publish/v1/search
+  // GET /api/publish/v1/search: the same query within five seconds gets the same answer.
   http::awaitable<response> api_search(request& req) const {
+    if (auto hit = cache->get(std::string(req.target))) co_return std::move(*hit);
     const auto q = search_request(req);
     auto work = [&](db::connection&, pqxx::work& tx) { return search(tx, q); };
-    co_return response::json(co_await db::transact(ctx.db, std::move(work)));
+    auto res = response::json(co_await db::transact(ctx.db, std::move(work)));
+    res.set_header("Cache-Control", "public, max-age=5");
+    cache->put(std::string(req.target), res, std::chrono::milliseconds(5000));
+    co_return res;
   }
 };
 

@@ -57,11 +57,12 @@ describe(`the front door at ${FRONT}`, () => {
     });
   }
 
-  test('GET / (the public site, publish) → 404 not_found problem from publish', async () => {
+  test('GET / (the public site) → publish\'s home page, HTML under a CSP', async () => {
     const res = await fetchRecord(FRONT, '/');
-    assert.equal(res.status, 404, `GET / → ${res.status}: ${res.body.slice(0, 300)}`);
-    const problem = loadContract('publish.yaml').validateProblem(res);
-    assert.equal(problem.code, 'not_found');
+    assert.equal(res.status, 200, `GET / → ${res.status}: ${res.body.slice(0, 300)}`);
+    assert.equal(header(res, 'content-type'), 'text/html; charset=utf-8');
+    assert.match(header(res, 'content-security-policy') ?? '', /default-src 'none'/);
+    assert.match(res.body, /<html lang="[a-z]{2}" dir="(ltr|rtl)">/);
   });
 
   describe('X-Request-Id', () => {

@@ -120,6 +120,15 @@ TEST(publish, an_edition_is_curated_and_published_and_a_correction_keeps_the_old
                 .field_errors(),
             (std::vector<std::string>{"/answers/contact_email not_editable"}));
 
+  // A translation with its provenance; removing one that is not there changes nothing.
+  auto translated = stack.call_publish(
+      "PATCH", entry,
+      json::parse(R"({"translations": {"fr": {"title": {"text": "Écoles de terrain à Kitui", "provenance": "organiser"}},
+                                        "pt": {"title": null}}})"),
+      &admin, {{"If-Match", curated.raw.header("ETag")}});
+  ASSERT_EQ(translated.status, 200) << translated.raw.body;
+  EXPECT_EQ(translated.body["translations"], json::parse(R"({"fr":{"title":{"text":"Écoles de terrain à Kitui","provenance":"organiser"}}})"));
+
   auto published = stack.call_publish("POST", "/api/publish/v1/editions/gs7-2026/publish", json::object(), &admin);
   ASSERT_EQ(published.status, 200) << published.raw.body;
   EXPECT_EQ(published.body["published"].size(), 5u);
@@ -133,6 +142,10 @@ TEST(publish, an_edition_is_curated_and_published_and_a_correction_keeps_the_old
   EXPECT_EQ(page.raw.body.find("demonstration plot"), std::string::npos);
   EXPECT_NE(page.raw.body.find("Sahel Partners"), std::string::npos);  // the authors' credit
   EXPECT_NE(page.raw.header("Content-Security-Policy").find("default-src 'none'"), std::string::npos);
+  EXPECT_NE(page.raw.body.find("hreflang=\"fr\""), std::string::npos);
+  auto french = stack.call_publish("GET", page_path + "?lang=fr");
+  EXPECT_NE(french.raw.body.find("<h1>Écoles de terrain à Kitui</h1>"), std::string::npos);
+  EXPECT_NE(french.raw.body.find("Traduit par les organisateurs"), std::string::npos);
 
   // A published version never changes.
   auto frozen = stack.call_publish("PATCH", "/api/publish/v1/editions/gs7-2026/cases/" + ref + "/versions/1",

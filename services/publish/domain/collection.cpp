@@ -239,7 +239,7 @@ json public_record(const json& edition, const std::string& reference, int number
           {"published_at", published_at},
           {"note", note.empty() ? json(nullptr) : json(note)},
           {"path", "/cases/" + slug + "/" + reference},
-          {"version_path", "/cases/" + slug + "/" + reference + "/v" + std::to_string(number)},
+          {"version_path", "/cases/" + slug + "/" + reference + "/versions/" + std::to_string(number)},
           {"language", language},
           {"title", text_of(answers.value("title", json()))},
           {"country", country.empty() ? json(nullptr) : json(country)},
