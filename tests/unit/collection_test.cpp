@@ -59,7 +59,7 @@ TEST(collection, the_published_record_carries_the_edits_the_original_and_the_aut
   const auto r = public_record({{"slug", "gs7-2026"}, {"title", {{"en", "Best practices 2026"}}}}, "GS7-0003", 2,
                                "2026-12-01T10:00:00Z", "Typo fixed.", entry);
   EXPECT_EQ(r["path"], "/cases/gs7-2026/GS7-0003");
-  EXPECT_EQ(r["version_path"], "/cases/gs7-2026/GS7-0003/v2");
+  EXPECT_EQ(r["version_path"], "/cases/gs7-2026/GS7-0003/versions/2");
   EXPECT_EQ(r["sections"][0]["text"], "New text.");
   EXPECT_EQ(r["sections"][1]["text"], "How.");  // a null edit is the original
   EXPECT_EQ(r["edited_fields"], json::array({"background"}));

@@ -549,7 +549,7 @@ TEST(site_templates, every_template_starts_with_the_html_autoescape_pragma) {
       EXPECT_EQ((*it)[1].str(), "JSON_LD");
     }
   }
-  EXPECT_EQ(count, pages.size() + 1);  // the pages and the layout
+  EXPECT_EQ(count, pages.size() + 2);  // the pages, the layout and the printable casebook
 }
 
 TEST(site_labels, every_label_the_templates_use_exists) {
