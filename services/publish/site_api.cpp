@@ -241,6 +241,26 @@ struct pages {
             {"versions", json::parse(rows[0][4].c_str())}};
   }
 
+  // The version a case route names: …/versions/{number}, or 0 for the current one; anything
+  // but a positive number names nothing (404).
+  static int version_number(const request& req) {
+    int number = 0;
+    if (req.path.find("/versions/") == std::string_view::npos) return 0;
+    const auto& text = req.param("number");
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (ec != std::errc{} || end != text.data() + text.size() || number < 1) http::not_found();
+    return number;
+  }
+
+  // The version a case route (/cases/{slug}/{reference}[/versions/{number}]) names.
+  http::awaitable<json> requested_version(request& req) const {
+    const auto slug = req.param("slug");
+    const auto reference = req.param("reference");
+    const int number = version_number(req);
+    auto work = [&](db::connection&, pqxx::work& tx) { return version(tx, slug, reference, number); };
+    co_return co_await db::transact(ctx.db, std::move(work));
+  }
+
   // The case page's view model from a version.
   json case_view(const request& req, const std::string& lang, const json& v, const std::string& path) const {
     const auto& r = v["record"];
@@ -329,16 +349,8 @@ struct pages {
   http::awaitable<response> case_page(request& req) const {
     return guarded(req, [this, &req]() -> http::awaitable<response> {
       if (auto hit = cached(req)) co_return std::move(*hit);
-      const auto slug = req.param("slug");
-      const auto reference = req.param("reference");
-      int number = 0;
-      if (req.path.find("/versions/") != std::string_view::npos) {
-        const auto& text = req.param("number");
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-        if (ec != std::errc{} || end != text.data() + text.size() || number < 1) http::not_found();
-      }
-      auto work = [&](db::connection&, pqxx::work& tx) { return version(tx, slug, reference, number); };
-      auto v = co_await db::transact(ctx.db, std::move(work));
+      const int number = version_number(req);
+      auto v = co_await requested_version(req);
       // The content's language: a translation asked for by ?lang=, else the original's; the
       // labels follow it where the site speaks it.
       const auto asked = req.query_param("lang");
@@ -559,16 +571,8 @@ struct pages {
 
   // GET /api/publish/v1/cases/{slug}/{reference}[/versions/{number}]
   http::awaitable<response> api_case(request& req) const {
-    const auto slug = req.param("slug");
-    const auto reference = req.param("reference");
-    int number = 0;
-    if (req.path.find("/versions/") != std::string_view::npos) {
-      const auto& text = req.param("number");
-      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-      if (ec != std::errc{} || end != text.data() + text.size() || number < 1) http::not_found();
-    }
-    auto work = [&](db::connection&, pqxx::work& tx) { return version(tx, slug, reference, number); };
-    auto v = co_await db::transact(ctx.db, std::move(work));
+    const int number = version_number(req);
+    auto v = co_await requested_version(req);
     json out = v["record"];
     out["is_current"] = v["is_current"];
     out["current_path"] = v["current_path"];

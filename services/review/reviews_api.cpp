@@ -121,13 +121,11 @@ struct api {
   // GET /rounds/{id}/cases/{case_id}/attachments/{attachment_id} (the case's judges,
   // administrators): the file, fetched from intake, under a neutral name.
   http::awaitable<response> attachment(request& req) const {
-    const auto id = http::uuid_param(req, "id");
-    const auto case_id = http::uuid_param(req, "case_id");
+    const case_route at(req);
+    const auto& [id, case_id, me] = at;
     const auto attachment_id = http::uuid_param(req, "attachment_id");
-    const auto& me = identity::caller(req);
     auto work = [&](db::connection&, pqxx::work& tx) -> std::pair<json, std::string> {
-      const auto r = require_round(tx, id);
-      require_case_access(tx, r, case_id, me);
+      const auto r = at.enter(tx);
       auto row = tx.exec_params1("SELECT coalesce(reference, case_id::text), content::text FROM review.cases WHERE case_id = $1",
                                  case_id);
       const auto content = json::parse(row[1].c_str());
@@ -208,12 +206,10 @@ struct api {
 
   // GET /rounds/{id}/cases/{case_id} (the case's judges, administrators)
   http::awaitable<response> read_case(request& req) const {
-    const auto id = http::uuid_param(req, "id");
-    const auto case_id = http::uuid_param(req, "case_id");
-    const auto& me = identity::caller(req);
+    const case_route at(req);
+    const auto& [id, case_id, me] = at;
     auto work = [&](db::connection&, pqxx::work& tx) {
-      const auto r = require_round(tx, id);
-      require_case_access(tx, r, case_id, me);
+      const auto r = at.enter(tx);
       auto row = tx.exec_params1("SELECT reference, number, sha256, content::text, organisation_id FROM review.cases WHERE case_id = $1",
                                  case_id);
       json files = json::array();
@@ -247,12 +243,10 @@ struct api {
 
   // GET /rounds/{id}/cases/{case_id}/review (the judge): my review of the case.
   http::awaitable<response> my_review(request& req) const {
-    const auto id = http::uuid_param(req, "id");
-    const auto case_id = http::uuid_param(req, "case_id");
-    const auto& me = identity::caller(req);
+    const case_route at(req);
+    const auto& [id, case_id, me] = at;
     auto work = [&](db::connection&, pqxx::work& tx) {
-      const auto r = require_round(tx, id);
-      require_case_access(tx, r, case_id, me);
+      const auto r = at.enter(tx);
       auto stored = stored_review(tx, id, case_id, me.user_id);
       return stored ? review_json(*stored, current_rubric(tx, id)) : empty_review(id, case_id, me.user_id);
     };
@@ -262,15 +256,13 @@ struct api {
   // PUT /rounds/{id}/cases/{case_id}/review (the judge): saves a draft, or revises a submitted
   // review (which must stay complete).
   http::awaitable<response> save(request& req) const {
-    const auto id = http::uuid_param(req, "id");
-    const auto case_id = http::uuid_param(req, "case_id");
-    const auto& me = identity::caller(req);
+    const case_route at(req);
+    const auto& [id, case_id, me] = at;
     std::optional<int> expected;
     if (!req.header("If-Match").empty()) expected = http::if_match_version(req);
     auto in = http::parse_json_body(req, schemas.at("review-request.json"));
     auto work = [&](db::connection& c, pqxx::work& tx) {
-      const auto r = require_round(tx, id, true);
-      require_case_access(tx, r, case_id, me);
+      const auto r = at.enter(tx, true);
       require_open(r);
       if (r.kind == "final") {
         http::fail(409, "not_reviewed_in_round", "No reviews in this round",
@@ -334,12 +326,10 @@ struct api {
 
   // POST /rounds/{id}/cases/{case_id}/review/submit (the judge)
   http::awaitable<response> submit(request& req) const {
-    const auto id = http::uuid_param(req, "id");
-    const auto case_id = http::uuid_param(req, "case_id");
-    const auto& me = identity::caller(req);
+    const case_route at(req);
+    const auto& [id, case_id, me] = at;
     auto work = [&](db::connection& c, pqxx::work& tx) {
-      const auto r = require_round(tx, id, true);
-      require_case_access(tx, r, case_id, me);
+      const auto r = at.enter(tx, true);
       require_open(r);
       if (r.kind == "final") {
         http::fail(409, "not_reviewed_in_round", "No reviews in this round",
@@ -378,12 +368,10 @@ struct api {
 
   // GET /rounds/{id}/cases/{case_id}/reviews
   http::awaitable<response> reviews(request& req) const {
-    const auto id = http::uuid_param(req, "id");
-    const auto case_id = http::uuid_param(req, "case_id");
-    const auto& me = identity::caller(req);
+    const case_route at(req);
+    const auto& [id, case_id, me] = at;
     auto work = [&](db::connection&, pqxx::work& tx) {
-      const auto r = require_round(tx, id);
-      require_case_access(tx, r, case_id, me);
+      const auto r = at.enter(tx);
       require_own_review_first(tx, r, case_id, me);
       const auto rubric = current_rubric(tx, id);
       json items = json::array();
@@ -406,12 +394,10 @@ struct api {
 
   // GET /rounds/{id}/cases/{case_id}/discussion
   http::awaitable<response> discussion(request& req) const {
-    const auto id = http::uuid_param(req, "id");
-    const auto case_id = http::uuid_param(req, "case_id");
-    const auto& me = identity::caller(req);
+    const case_route at(req);
+    const auto& [id, case_id, me] = at;
     auto work = [&](db::connection&, pqxx::work& tx) {
-      const auto r = require_round(tx, id);
-      require_case_access(tx, r, case_id, me);
+      const auto r = at.enter(tx);
       require_own_review_first(tx, r, case_id, me);
       return db::json_items(tx.exec_params(std::string(post_query) + "WHERE p.round_id = $1 AND p.case_id = $2 ORDER BY p.created_at, p.id",
                                            id, case_id));
@@ -422,13 +408,11 @@ struct api {
 
   // POST /rounds/{id}/cases/{case_id}/discussion
   http::awaitable<response> post(request& req) const {
-    const auto id = http::uuid_param(req, "id");
-    const auto case_id = http::uuid_param(req, "case_id");
-    const auto& me = identity::caller(req);
+    const case_route at(req);
+    const auto& [id, case_id, me] = at;
     auto in = http::parse_json_body(req, schemas.at("discussion-post-request.json"));
     auto work = [&](db::connection& c, pqxx::work& tx) {
-      const auto r = require_round(tx, id);
-      require_case_access(tx, r, case_id, me);
+      const auto r = at.enter(tx);
       require_open(r);
       require_own_review_first(tx, r, case_id, me);
       const auto post_id = tx.exec_params1(

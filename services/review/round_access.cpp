@@ -124,6 +124,15 @@ void require_case_access(pqxx::work& tx, const round_row& r, const std::string& 
   if (conflict_between(tx, case_id, me.user_id)) http::not_found();
 }
 
+case_route::case_route(const http::request& req)
+    : id(http::uuid_param(req, "id")), case_id(http::uuid_param(req, "case_id")), me(identity::caller(req)) {}
+
+round_row case_route::enter(pqxx::work& tx, bool lock) const {
+  auto r = require_round(tx, id, lock);
+  require_case_access(tx, r, case_id, me);
+  return r;
+}
+
 json visible_content(pqxx::work& tx, const round_row& r, const std::string& case_id, const json& content,
                      const identity::principal& me) {
   if (me.is_admin() || r.blind != "anonymous") return content;

@@ -51,6 +51,18 @@ std::vector<conflict> round_conflicts(pqxx::work& tx, const std::string& round_i
 // or assigned in it; a judge when it is assigned to them and no conflict stands. 404 otherwise.
 void require_case_access(pqxx::work& tx, const round_row& r, const std::string& case_id, const identity::principal& me);
 
+// What a route under /rounds/{id}/cases/{case_id} starts from: the ids in its path (404 for
+// anything but UUIDs) and the caller.
+struct case_route {
+  std::string id;  // the round's
+  std::string case_id;
+  const identity::principal& me;
+  explicit case_route(const http::request& req);
+  // The round, once the caller may reach the case in it (require_case_access); `lock` as for
+  // require_round.
+  round_row enter(pqxx::work& tx, bool lock = false) const;
+};
+
 // The case's submitted content as `me` may see it: judges of an anonymous round get it
 // anonymised (domain/anonymise.hpp) with the submitting organisation's names and website
 // and its members' names.
