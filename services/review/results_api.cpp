@@ -76,13 +76,6 @@ calibration::parameters parameters_from_query(const request& req) {
   return parameters_from(req.query_param("method"), number("shrinkage"), number("threshold"), "");
 }
 
-std::optional<std::pair<int, json>> current_rubric(pqxx::work& tx, const std::string& round_id) {
-  auto rows = tx.exec_params(
-      "SELECT version, definition::text FROM review.rubrics WHERE round_id = $1 ORDER BY version DESC LIMIT 1", round_id);
-  if (rows.empty()) return std::nullopt;
-  return std::pair{rows[0][0].as<int>(), json::parse(rows[0][1].c_str())};
-}
-
 std::vector<domain::scored_review> submitted_scores(pqxx::work& tx, const std::string& round_id) {
   std::vector<domain::scored_review> out;
   for (const auto& row : tx.exec_params(

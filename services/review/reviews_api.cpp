@@ -32,14 +32,6 @@ const std::string stream = "review";
 const char* const attachments_notice =
     "The attachments' own content is the submitter's responsibility; it may name them.";
 
-// The round's current rubric, or none (screening and final rounds).
-std::optional<std::pair<int, json>> current_rubric(pqxx::work& tx, const std::string& round_id) {
-  auto rows = tx.exec_params(
-      "SELECT version, definition::text FROM review.rubrics WHERE round_id = $1 ORDER BY version DESC LIMIT 1", round_id);
-  if (rows.empty()) return std::nullopt;
-  return std::pair{rows[0][0].as<int>(), json::parse(rows[0][1].c_str())};
-}
-
 constexpr const char* review_columns =
     "SELECT jsonb_build_object('round_id', r.round_id, 'case_id', r.case_id, 'user_id', r.user_id, "
     "'review_status', r.status, 'version', r.version, 'rubric_version', r.rubric_version, 'scores', r.scores, "

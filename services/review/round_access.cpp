@@ -152,6 +152,13 @@ json visible_content(pqxx::work& tx, const round_row& r, const std::string& case
   return domain::anonymise(content, texts);
 }
 
+std::optional<std::pair<int, json>> current_rubric(pqxx::work& tx, const std::string& round_id) {
+  auto rows = tx.exec_params(
+      "SELECT version, definition::text FROM review.rubrics WHERE round_id = $1 ORDER BY version DESC LIMIT 1", round_id);
+  if (rows.empty()) return std::nullopt;
+  return std::pair{rows[0][0].as<int>(), json::parse(rows[0][1].c_str())};
+}
+
 std::string review_status(pqxx::work& tx, const std::string& round_id, const std::string& case_id, const std::string& user_id) {
   auto rows = tx.exec_params("SELECT status FROM review.reviews WHERE round_id = $1 AND case_id = $2 AND user_id = $3", round_id,
                              case_id, user_id);

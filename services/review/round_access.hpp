@@ -69,6 +69,9 @@ struct case_route {
 nlohmann::json visible_content(pqxx::work& tx, const round_row& r, const std::string& case_id, const nlohmann::json& content,
                                const identity::principal& me);
 
+// The round's current rubric (version, definition), or none (screening and final rounds).
+std::optional<std::pair<int, nlohmann::json>> current_rubric(pqxx::work& tx, const std::string& round_id);
+
 // The judge's review status of the case in the round: none, draft or submitted.
 std::string review_status(pqxx::work& tx, const std::string& round_id, const std::string& case_id, const std::string& user_id);
 
