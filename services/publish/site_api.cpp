@@ -1,6 +1,7 @@
 #include "publish/site_api.hpp"
 
 #include "db/await.hpp"
+#include "http/blocking.hpp"
 #include "http/handler_util.hpp"
 #include "http/percent.hpp"
 #include "http/problem.hpp"
@@ -9,6 +10,9 @@
 #include "publish/search_index.hpp"
 #include "publish/site/labels.hpp"
 #include "publish/site/render.hpp"
+#include "service/peer.hpp"
+
+#include <filesystem>
 
 #include <nlohmann/json.hpp>
 
@@ -110,9 +114,61 @@ response html(std::string body, unsigned status = 200) {
   return res;
 }
 
+std::string human_size(std::int64_t bytes) {
+  char text[32];
+  if (bytes >= 1024 * 1024) {
+    std::snprintf(text, sizeof text, "%.1f MB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  } else {
+    std::snprintf(text, sizeof text, "%lld kB", static_cast<long long>((bytes + 1023) / 1024));
+  }
+  return text;
+}
+
 struct pages {
   service::context& ctx;
   std::shared_ptr<response_cache> cache = std::make_shared<response_cache>(4096);
+  std::shared_ptr<http::blocking_pool> blocking = std::make_shared<http::blocking_pool>(2);
+
+  // GET /cases/{slug}/{reference}/files/{id}: a photo or file that a published version of the
+  // case makes public, fetched from intake; its content never changes (it is addressed by its
+  // SHA-256), so it is cached for a year.
+  http::awaitable<response> file(request& req) const {
+    const auto slug = req.param("slug");
+    const auto reference = req.param("reference");
+    const auto id = http::uuid_param(req, "id");
+    auto work = [&](db::connection&, pqxx::work& tx) -> std::optional<json> {
+      auto rows = tx.exec_params(
+          "SELECT f FROM publish.versions v JOIN publish.editions e ON e.id = v.edition_id, "
+          "LATERAL jsonb_array_elements((v.record->'photos') || (v.record->'files')) f "
+          "WHERE e.slug = $1 AND v.reference = $2 AND f->>'id' = $3 ORDER BY v.number DESC LIMIT 1",
+          slug, reference, id);
+      if (rows.empty()) return std::nullopt;
+      return json::parse(rows[0][0].c_str());
+    };
+    auto found = co_await db::transact(ctx.db, std::move(work));
+    if (!found) http::not_found();
+    const auto path = (std::filesystem::temp_directory_path() / ("casecall-publish-file-" + identity::random_token())).string();
+    service::peer_response got;
+    auto fetch = [&got, url = ctx.config.auth.intake_url + "/internal/v1/attachments/" + id, token = ctx.config.auth.service_token,
+                  path] { got = service::get_to_file(url, token, path); };
+    co_await blocking->run(fetch);
+    if (got.status != 200) {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+      http::fail(502, "upstream_unavailable", "Another service did not answer", "The file could not be read from intake just now.");
+    }
+    response res;
+    res.file_path = path;
+    res.remove_file = true;
+    const auto type = found->value("media_type", std::string("application/octet-stream"));
+    res.set_header("Content-Type", type);
+    if (type.rfind("image/", 0) != 0) res.set_header("Content-Disposition", "attachment");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Content-Security-Policy", "sandbox; default-src 'none'");
+    res.set_header("Cache-Control", "public, max-age=31536000, immutable");
+    res.set_header("ETag", "\"" + found->value("sha256", std::string()) + "\"");
+    co_return res;
+  }
 
   // The kept answer for this request's target, as a 304 when the client has it already.
   std::optional<response> cached(const request& req) const {
@@ -299,6 +355,18 @@ struct pages {
                                                                      lang))}});
       alternates.push_back({{"hreflang", l}, {"href", absolute(path + "?lang=" + l)}});
     }
+    const auto files_path = "/cases/" + r["edition"]["slug"].get<std::string>() + "/" + r["reference"].get<std::string>() + "/files/";
+    json photos = json::array();
+    for (const auto& p : r.value("photos", json::array())) {
+      const auto caption = in_language(p.value("caption", json::object()), lang);
+      photos.push_back({{"url", files_path + p["id"].get<std::string>()}, {"caption", caption},
+                        {"credit", p.value("credit", std::string())}, {"alt", caption.empty() ? title : caption}});
+    }
+    json downloads = json::array();
+    for (const auto& f : r.value("files", json::array())) {
+      downloads.push_back({{"label", f.value("filename", std::string("file"))}, {"url", files_path + f["id"].get<std::string>()},
+                           {"size", human_size(f.value("size", std::int64_t{0}))}});
+    }
     std::string credit = r["organisation"]["name"].get<std::string>();
     for (const auto& a : r["credit"]["co_authors"]) credit += ", " + a["name"].get<std::string>();
     const auto edition_title = in_language(r["edition"]["title"], lang);
@@ -338,8 +406,8 @@ struct pages {
                     {"credit", credit},
                     {"provenance", provenance},
                     {"sections", sections},
-                    {"photos", json::array()},
-                    {"downloads", json::array()},
+                    {"photos", photos},
+                    {"downloads", downloads},
                     {"translations", translations},
                     {"citation", citation}};
     return view;
@@ -606,6 +674,7 @@ void add_site_routes(http::router& routes, service::context& ctx) {
   add(method::get, "/editions/{slug}", "publish.site.edition", access::anyone, &pages::edition_page, 0);
   add(method::get, "/cases/{slug}/{reference}", "publish.site.case", access::anyone, &pages::case_page, 0);
   add(method::get, "/cases/{slug}/{reference}/versions/{number}", "publish.site.case_version", access::anyone, &pages::case_page, 0);
+  add(method::get, "/cases/{slug}/{reference}/files/{id}", "publish.site.file", access::anyone, &pages::file, 0);
   add(method::get, "/search", "publish.site.search", access::anyone, &pages::search_page, 0);
   add(method::get, "/static/site.css", "publish.site.stylesheet", access::anyone, &pages::css, 0);
   const std::string p = "/api/publish/v1";

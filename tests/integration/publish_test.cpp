@@ -295,6 +295,21 @@ TEST(publish, the_editions_bundle_holds_its_cases_and_public_files_and_a_manifes
             (std::vector<std::string>{"/public_files/0 unknown_attachment"}));
   ASSERT_EQ(stack.call_publish("POST", "/api/publish/v1/editions/gs7-2026/publish", json::object(), &pw.w.admin).status, 200);
 
+  // The case page shows the photo with its caption and credit, and lists the public file.
+  const auto case_path = "/cases/gs7-2026/" + pw.reference["en-farmer"];
+  auto page = stack.call_publish("GET", case_path);
+  const auto src = case_path + "/files/" + pw.photo_id;
+  EXPECT_NE(page.raw.body.find("<img src=\"" + src + "\" alt=\"The plot\""), std::string::npos) << page.raw.body;
+  EXPECT_NE(page.raw.body.find("Sahel Partners</span>"), std::string::npos);
+  EXPECT_NE(page.raw.body.find("<a href=\"" + src + "\">plot.jpg</a>"), std::string::npos);
+  auto image = stack.call_publish("GET", src);
+  ASSERT_EQ(image.status, 200) << image.raw.body;
+  EXPECT_EQ(image.raw.body, pw.photo);
+  EXPECT_EQ(image.raw.header("Content-Type"), "image/jpeg");
+  EXPECT_EQ(image.raw.header("Cache-Control"), "public, max-age=31536000, immutable");
+  // Only what a published version makes public: another case's path, or an unknown id, is 404.
+  EXPECT_EQ(stack.call_publish("GET", "/cases/gs7-2026/" + pw.reference["fr-credit"] + "/files/" + pw.photo_id).status, 404);
+
   auto bundle = stack.call_publish("GET", "/api/publish/v1/editions/gs7-2026/export.zip");
   ASSERT_EQ(bundle.status, 200) << bundle.raw.body;
   EXPECT_EQ(bundle.raw.header("Content-Type"), "application/zip");

@@ -68,7 +68,7 @@
 <h2 id="photos-heading">{{LABELS_PHOTOS}}</h2>
 {{#CASE_PHOTOS}}
 <figure>
-<img src="{{URL}}" alt="{{ALT}}" width="{{WIDTH}}" height="{{HEIGHT}}" loading="lazy" decoding="async">
+<img src="{{URL}}" alt="{{ALT}}"{{#WIDTH}} width="{{WIDTH}}" height="{{HEIGHT}}"{{/WIDTH}} loading="lazy" decoding="async">
 <figcaption>{{CAPTION}}{{#CREDIT}} <span class="meta">{{CREDIT}}</span>{{/CREDIT}}</figcaption>
 </figure>
 {{/CASE_PHOTOS}}
