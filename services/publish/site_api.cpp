@@ -170,9 +170,14 @@ struct pages {
     co_return res;
   }
 
-  // The kept answer for this request's target, as a 304 when the client has it already.
+  // What a page is kept under: its target and the reader's languages, which choose its labels.
+  static std::string page_key(const request& req) {
+    return std::string(req.target) + "|" + std::string(req.header("Accept-Language"));
+  }
+
+  // The kept answer for this request's page, as a 304 when the client has it already.
   std::optional<response> cached(const request& req) const {
-    auto hit = cache->get(std::string(req.target));
+    auto hit = cache->get(page_key(req));
     if (!hit) return std::nullopt;
     const auto etag = hit->header("ETag");
     if (!etag.empty() && req.header("If-None-Match") == etag) {
@@ -443,7 +448,7 @@ struct pages {
       auto res = html(site::render_page("case", case_view(req, view_lang, v, std::string(req.path))));
       cache_headers(res);
       // A numbered version is kept until something is published; the current one two seconds.
-      cache->put(std::string(req.target), res, std::chrono::milliseconds(number > 0 ? 0 : 2000));
+      cache->put(page_key(req), res, std::chrono::milliseconds(number > 0 ? 0 : 2000));
       co_return res;
     });
   }
@@ -550,7 +555,7 @@ struct pages {
 
   // GET /search
   http::awaitable<response> search_page(request& req) const {
-    const auto key = std::string(req.target) + "|" + std::string(req.header("Accept-Language"));
+    const auto key = page_key(req);
     if (auto hit = cache->get(key)) co_return std::move(*hit);
     const auto lang = reader_language(req);
     const auto q = search_request(req);
