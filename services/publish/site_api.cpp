@@ -106,6 +106,26 @@ std::string humanise(std::string id) {
   return id;
 }
 
+// Whether the bytes are well-formed UTF-8 (what Postgres will take as text).
+bool valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size() || c == 0) return false;
+    char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+    for (std::size_t k = 1; k < n; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if ((b & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (b & 0x3F);
+    }
+    static constexpr char32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;  // overlong, beyond, surrogate
+    i += n;
+  }
+  return true;
+}
+
 response html(std::string body, unsigned status = 200) {
   auto res = response::text(std::move(body), "text/html; charset=utf-8", status);
   res.set_header("Content-Security-Policy", csp);
@@ -537,11 +557,21 @@ struct pages {
   // The search request from the query string: q, each facet, page.
   static search_query search_request(const request& req) {
     search_query q;
+    std::vector<http::field_error> errors;
     q.q = req.query_param("q").value_or("");
-    if (q.q.size() > 500) q.q.resize(500);
-    for (const auto& [name, column] : facet_columns()) {
-      if (auto v = req.query_param(name); v && !v->empty()) q.filters[name] = *v;
+    if (!valid_utf8(q.q)) errors.push_back({"q", "bad_format", "q must be UTF-8 text."});
+    if (q.q.size() > 500) {
+      std::size_t cut = 500;
+      while (cut > 0 && (static_cast<unsigned char>(q.q[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+      q.q.resize(cut);
     }
+    for (const auto& [name, column] : facet_columns()) {
+      if (auto v = req.query_param(name); v && !v->empty()) {
+        if (!valid_utf8(*v) || v->size() > 200) errors.push_back({name, "bad_format", name + " must be UTF-8 text of up to 200 bytes."});
+        q.filters[name] = *v;
+      }
+    }
+    if (!errors.empty()) http::invalid(std::move(errors));
     if (auto p = req.query_param("page")) {
       int n = 0;
       auto [end, ec] = std::from_chars(p->data(), p->data() + p->size(), n);

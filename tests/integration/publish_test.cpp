@@ -252,6 +252,8 @@ TEST(publish, search_finds_chinese_by_bigrams_and_english_by_stem_and_counts_fac
   ASSERT_EQ(html.status, 200);
   EXPECT_NE(html.raw.body.find("Field schools in Kitui"), std::string::npos);
   EXPECT_EQ(pw.w.stack.call_publish("GET", "/api/publish/v1/search?page=0").field_errors(), (std::vector<std::string>{"page out_of_range"}));
+  EXPECT_EQ(pw.w.stack.call_publish("GET", "/api/publish/v1/search?q=%FF%FE&country=%C3").field_errors(),
+            (std::vector<std::string>{"q bad_format", "country bad_format"}));
 }
 
 // The entries of a ZIP archive of stored entries, by name (what the bundle writes).
