@@ -169,7 +169,7 @@ struct api {
                "ORDER BY b.version DESC LIMIT 1), 0) "
                "FROM review.assignments a JOIN review.cases c ON c.case_id = a.case_id JOIN review.rounds r ON r.id = a.round_id "
                "LEFT JOIN review.reviews v ON (v.round_id, v.case_id, v.user_id) = (a.round_id, a.case_id, a.user_id) "
-               "WHERE a.user_id = $1 ORDER BY r.created_at, c.reference, a.case_id",
+               "WHERE a.user_id = $1 AND c.status = 'submitted' ORDER BY r.created_at, c.reference, a.case_id",
                me.user_id)) {
         const auto round_id = row[0].as<std::string>();
         const auto case_id = row[1].as<std::string>();

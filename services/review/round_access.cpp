@@ -116,8 +116,11 @@ void require_case_access(pqxx::work& tx, const round_row& r, const std::string& 
     if (!tx.exec_params("SELECT 1 FROM review.assignments WHERE round_id = $1 AND case_id = $2", r.id, case_id).empty()) return;
     http::not_found();
   }
-  if (tx.exec_params("SELECT 1 FROM review.assignments WHERE round_id = $1 AND case_id = $2 AND user_id = $3", r.id, case_id,
-                     me.user_id)
+  // A judge: an assignment to a case still in the round (a withdrawn case leaves every round),
+  // and no conflict with it.
+  if (tx.exec_params("SELECT 1 FROM review.assignments a JOIN review.cases c ON c.case_id = a.case_id "
+                     "WHERE a.round_id = $1 AND a.case_id = $2 AND a.user_id = $3 AND c.status = 'submitted'",
+                     r.id, case_id, me.user_id)
           .empty()) {
     http::not_found();
   }

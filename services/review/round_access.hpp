@@ -48,7 +48,8 @@ std::optional<conflict> conflict_between(pqxx::work& tx, const std::string& case
 std::vector<conflict> round_conflicts(pqxx::work& tx, const std::string& round_id, const std::vector<std::string>& user_ids);
 
 // The caller may reach the case in the round: an administrator when the case is in the round
-// or assigned in it; a judge when it is assigned to them and no conflict stands. 404 otherwise.
+// or assigned in it; a judge when it is assigned to them, not withdrawn, and no conflict
+// stands. 404 otherwise.
 void require_case_access(pqxx::work& tx, const round_row& r, const std::string& case_id, const identity::principal& me);
 
 // What a route under /rounds/{id}/cases/{case_id} starts from: the ids in its path (404 for

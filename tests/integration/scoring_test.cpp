@@ -414,6 +414,17 @@ TEST(scoring, bad_scores_unassigned_cases_and_a_closed_round_are_refused_clearly
             "round_closed");
   EXPECT_EQ(w.stack.call_review("POST", round + "/assignment", json::object(), &w.admin).code(), "round_closed");
   EXPECT_EQ(w.stack.query_row("SELECT scores->>'results' FROM review.reviews WHERE case_id = '" + first + "'")[0], "8");
+
+  // A case its partner withdraws leaves the round: its judge no longer reaches it.
+  auto draft = w.stack.call("GET", "/api/intake/v1/cases/" + second, std::nullopt, &partner);
+  ASSERT_EQ(w.stack.call("POST", "/api/intake/v1/cases/" + second + "/withdraw", std::nullopt, &partner,
+                         {{"If-Match", draft.raw.header("ETag")}})
+                .status,
+            200);
+  ASSERT_TRUE(w.stack.intake_process().wait_for_line("\"delivered_total\":3", std::chrono::seconds(60)));
+  const auto& other = w.as(j2);
+  EXPECT_EQ(w.stack.call_review("GET", round + "/cases/" + second, std::nullopt, &other).status, 404);
+  EXPECT_EQ(w.stack.call_review("GET", api + "/my/assignments", std::nullopt, &other).body["items"].size(), 0u);
 }
 
 TEST(scoring, a_withdrawing_judge_is_replaced_and_a_flagged_case_gets_one_more_judge_the_rest_kept) {
