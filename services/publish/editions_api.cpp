@@ -53,8 +53,8 @@ edition_row require_edition(pqxx::work& tx, const std::string& slug, bool lock =
   return {rows[0][0].as<std::string>(), rows[0][1].as<std::string>(), json::parse(rows[0][2].c_str())};
 }
 
-// An entry as the organisers work on it.
-json entry_json(pqxx::work& tx, const edition_row& e, const std::string& reference) {
+// An entry's working copy as stored.
+json load_entry(pqxx::work& tx, const edition_row& e, const std::string& reference) {
   auto rows = tx.exec_params(
       "SELECT jsonb_build_object('reference', reference, 'case_id', case_id, 'source_number', source_number, "
       "'source_sha256', source_sha256, 'original', original, 'organisation', organisation, 'rank', rank, 'curated', curated, "
@@ -64,8 +64,13 @@ json entry_json(pqxx::work& tx, const edition_row& e, const std::string& referen
       "FROM publish.entries n WHERE edition_id = $1 AND reference = $2",
       e.id, reference);
   if (rows.empty()) http::not_found();
-  auto out = json::parse(rows[0][0].c_str());
-  // What changed, field by field, and the case as it would be published now.
+  return json::parse(rows[0][0].c_str());
+}
+
+// An entry as the organisers work on it: with what changed, field by field, and the case as
+// it would be published now.
+json entry_json(pqxx::work& tx, const edition_row& e, const std::string& reference) {
+  auto out = load_entry(tx, e, reference);
   const auto& original = out["original"].value("answers", json::object());
   json diff = json::object();
   for (const auto& [field, value] : out["curated"].items()) {
@@ -307,7 +312,7 @@ struct api {
         const auto reference = row[0].as<std::string>();
         present.insert(reference);
         if (!wanted.empty() && !wanted.count(reference)) continue;
-        const auto entry = entry_json(tx, e, reference);
+        const auto entry = load_entry(tx, e, reference);
         auto last = tx.exec_params(
             "SELECT number, record::text FROM publish.versions WHERE edition_id = $1 AND reference = $2 ORDER BY number DESC LIMIT 1",
             e.id, reference);

@@ -6,6 +6,7 @@
 #include "identity/crypto.hpp"
 #include "log/log.hpp"
 #include "publish/domain/atom.hpp"
+#include "publish/domain/collection.hpp"
 #include "publish/domain/oai.hpp"
 #include "publish/domain/zip.hpp"
 #include "publish/site/labels.hpp"
@@ -42,11 +43,7 @@ using http::response;
 
 constexpr const char* iso_seconds = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
 
-std::string in_english(const json& texts) {
-  if (texts.is_string()) return texts.get<std::string>();
-  if (!texts.is_object() || texts.empty()) return {};
-  return texts.contains("en") ? texts["en"].get<std::string>() : texts.begin()->get<std::string>();
-}
+std::string in_english(const json& texts) { return collection::in_language(texts, "en"); }
 
 std::string summary_of(const json& record) {
   std::string text = record["sections"].empty() ? std::string() : record["sections"][0]["text"].get<std::string>();
@@ -203,23 +200,6 @@ std::string edition_csv(const json& exported, const std::string& public_url) {
   return out;
 }
 
-std::vector<std::string> paragraphs_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  std::string line;
-  std::string current;
-  while (std::getline(in, line)) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) {
-      if (!current.empty()) out.push_back(std::move(current));
-      current.clear();
-    } else {
-      current += (current.empty() ? "" : " ") + line;
-    }
-  }
-  if (!current.empty()) out.push_back(std::move(current));
-  return out;
-}
-
 // Prints `html` (with its stylesheet beside it) to PDF with headless Chromium; throws
 // std::runtime_error when Chromium fails or takes over 120 s.
 std::string print_pdf(const std::string& html, std::string_view css) {
@@ -302,7 +282,7 @@ struct feeds {
       for (const auto& r : out["cases"]) {
         json sections = json::array();
         for (const auto& sec : r["sections"]) {
-          sections.push_back({{"heading", in_english(sec["heading"])}, {"paragraphs", paragraphs_of(sec["text"].get<std::string>())}});
+          sections.push_back({{"heading", in_english(sec["heading"])}, {"paragraphs", collection::paragraphs(sec["text"].get<std::string>())}});
         }
         std::string credit = r["organisation"]["name"].get<std::string>();
         for (const auto& a : r["credit"]["co_authors"]) credit += ", " + a["name"].get<std::string>();
@@ -313,7 +293,7 @@ struct feeds {
       }
       const json view = {{"lang", "en"},
                          {"title", in_english(out["edition"]["title"])},
-                         {"description", paragraphs_of(in_english(out["edition"]["description"]))},
+                         {"description", collection::paragraphs(in_english(out["edition"]["description"]))},
                          {"cases_count", std::to_string(cases.size()) + " cases"},
                          {"published_at", out["cases"][0]["published_at"].get<std::string>().substr(0, 10)},
                          {"cases", cases}};

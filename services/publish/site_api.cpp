@@ -6,6 +6,7 @@
 #include "http/percent.hpp"
 #include "http/problem.hpp"
 #include "identity/crypto.hpp"
+#include "publish/domain/collection.hpp"
 #include "publish/response_cache.hpp"
 #include "publish/search_index.hpp"
 #include "publish/site/labels.hpp"
@@ -68,35 +69,8 @@ std::string reader_language(const request& req) {
   return "en";
 }
 
-// A value by language from {lang: text}: the reader's, else English, else any.
-std::string in_language(const json& texts, const std::string& lang) {
-  if (!texts.is_object() || texts.empty()) return texts.is_string() ? texts.get<std::string>() : std::string();
-  if (texts.contains(lang)) return texts[lang].get<std::string>();
-  if (texts.contains("en")) return texts["en"].get<std::string>();
-  return texts.begin()->get<std::string>();
-}
-
-std::vector<std::string> paragraphs(const std::string& text) {
-  std::vector<std::string> out;
-  std::string current;
-  std::size_t at = 0;
-  while (at <= text.size()) {
-    auto end = text.find('\n', at);
-    auto line = text.substr(at, end == std::string::npos ? std::string::npos : end - at);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) {
-      if (!current.empty()) out.push_back(std::move(current));
-      current.clear();
-    } else {
-      if (!current.empty()) current += ' ';
-      current += line;
-    }
-    if (end == std::string::npos) break;
-    at = end + 1;
-  }
-  if (!current.empty()) out.push_back(std::move(current));
-  return out;
-}
+using collection::in_language;
+using collection::paragraphs;
 
 std::string humanise(std::string id) {
   for (auto& c : id) {

@@ -30,10 +30,10 @@ using http::response;
 
 const std::string stream = "review";
 
-double round6(double x) { return std::round(x * 1e6) / 1e6; }
-json number_or_null(const std::optional<double>& x) { return x ? json(round6(*x)) : json(nullptr); }
+using domain::method_name;
+using domain::round6;
 
-const char* method_name(calibration::method m) { return m == calibration::method::z_score ? "z_score" : "rank"; }
+json number_or_null(const std::optional<double>& x) { return x ? json(round6(*x)) : json(nullptr); }
 
 // The calibration asked for, from the query (results, exports) or a body (closing).
 calibration::parameters parameters_from(const std::optional<std::string>& how, const std::optional<double>& shrinkage,

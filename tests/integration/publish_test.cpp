@@ -94,6 +94,17 @@ TEST(publish, an_edition_is_curated_and_published_and_a_correction_keeps_the_old
                                &pw.a)
                 .status,
             403);
+  // A slug that could not be a URL segment; a call with no closed round's acceptances.
+  EXPECT_EQ(stack.call_publish("POST", "/api/publish/v1/editions", json{{"slug", "GS7 2026"}, {"call_id", pw.w.call_id},
+                                                                        {"title", {{"en", "X"}}}},
+                               &admin)
+                .field_errors(),
+            (std::vector<std::string>{"/slug bad_format"}));
+  auto nothing = stack.call_publish("POST", "/api/publish/v1/editions",
+                                    json{{"slug", "other"}, {"call_id", "7d0e4c1a-2b3c-4d5e-8f90-a1b2c3d4e5f6"}, {"title", {{"en", "X"}}}},
+                                    &admin);
+  EXPECT_EQ(nothing.status, 409);
+  EXPECT_EQ(nothing.code(), "no_accepted_cases");
   auto made = pw.make_edition();
   ASSERT_EQ(made.status, 201) << made.raw.body;
   EXPECT_EQ(made.body["entries"], 5);
@@ -132,6 +143,10 @@ TEST(publish, an_edition_is_curated_and_published_and_a_correction_keeps_the_old
   auto published = stack.call_publish("POST", "/api/publish/v1/editions/gs7-2026/publish", json::object(), &admin);
   ASSERT_EQ(published.status, 200) << published.raw.body;
   EXPECT_EQ(published.body["published"].size(), 5u);
+  // A batch naming a case the edition does not have publishes nothing and says which.
+  EXPECT_EQ(stack.call_publish("POST", "/api/publish/v1/editions/gs7-2026/publish", json{{"references", {ref, "NOPE-1"}}}, &admin)
+                .field_errors(),
+            (std::vector<std::string>{"/references/1 not_in_edition"}));
   // Publishing again with nothing changed makes no new version.
   EXPECT_EQ(stack.call_publish("POST", "/api/publish/v1/editions/gs7-2026/publish", json::object(), &admin).body["published"].size(), 0u);
 

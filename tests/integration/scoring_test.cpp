@@ -298,6 +298,14 @@ TEST(scoring, a_conflicted_judge_reaches_the_case_by_no_route) {
   auto other = w.stack.call_review("POST", round + "/conflicts", json{{"case_id", id}, {"user_id", free}, {"reason", "Not mine."}},
                                    &w.as(declares));
   EXPECT_EQ(other.status, 403);
+  // A case not in the round, a user who does not exist, no reason: each named.
+  EXPECT_EQ(w.stack.call_review("POST", round + "/conflicts", json{{"case_id", w.call_id}, {"reason", "?"}}, &w.admin).field_errors(),
+            (std::vector<std::string>{"/case_id not_in_round"}));
+  EXPECT_EQ(w.stack.call_review("POST", round + "/conflicts", json{{"case_id", id}, {"user_id", w.call_id}, {"reason", "?"}}, &w.admin)
+                .field_errors(),
+            (std::vector<std::string>{"/user_id unknown_user"}));
+  EXPECT_EQ(w.stack.call_review("POST", round + "/conflicts", json{{"case_id", id}}, &w.admin).field_errors(),
+            (std::vector<std::string>{"/reason missing"}));
   auto conflicts = w.stack.call_review("GET", round + "/conflicts", std::nullopt, &w.admin);
   ASSERT_EQ(conflicts.status, 200) << conflicts.raw.body;
   std::map<std::string, std::string> kinds;

@@ -181,6 +181,35 @@ const std::vector<std::string>& section_fields() {
   return fields;
 }
 
+std::string in_language(const json& texts, const std::string& lang) {
+  if (!texts.is_object() || texts.empty()) return texts.is_string() ? texts.get<std::string>() : std::string();
+  if (texts.contains(lang)) return texts[lang].get<std::string>();
+  if (texts.contains("en")) return texts["en"].get<std::string>();
+  return texts.begin()->get<std::string>();
+}
+
+std::vector<std::string> paragraphs(const std::string& text) {
+  std::vector<std::string> out;
+  std::string current;
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    const auto end = text.find('\n', at);
+    auto line = text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) {
+      if (!current.empty()) out.push_back(std::move(current));
+      current.clear();
+    } else {
+      if (!current.empty()) current += ' ';
+      current += line;
+    }
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  if (!current.empty()) out.push_back(std::move(current));
+  return out;
+}
+
 json curated_answers(const json& original_answers, const json& curated) {
   json out = original_answers.is_object() ? original_answers : json::object();
   for (const auto& [field, value] : curated.items()) {

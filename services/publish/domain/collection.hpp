@@ -19,6 +19,13 @@ namespace casecall::publish::collection {
 // from the labels table in public_record().
 const std::vector<std::string>& section_fields();
 
+// A text by language from {lang: text}: the one in `lang`, else English, else any; a plain
+// string is itself; anything else is empty.
+std::string in_language(const nlohmann::json& texts, const std::string& lang);
+
+// A text's paragraphs: its lines joined, split where a line is blank.
+std::vector<std::string> paragraphs(const std::string& text);
+
 // A case's answers as published: the original's, with each curated field in place of the
 // original's (a curated null restores the original).
 nlohmann::json curated_answers(const nlohmann::json& original_answers, const nlohmann::json& curated);

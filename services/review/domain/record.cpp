@@ -14,10 +14,6 @@ using json = nlohmann::json;
 
 namespace {
 
-double round6(double x) { return std::round(x * 1e6) / 1e6; }
-
-const char* method_name(calibration::method m) { return m == calibration::method::z_score ? "z_score" : "rank"; }
-
 calibration::method method_of(const std::string& name) {
   if (name == "z_score") return calibration::method::z_score;
   if (name == "rank") return calibration::method::rank;
@@ -50,6 +46,10 @@ json ranking_json(const rubric& r, const std::vector<scored_review>& reviews, co
 }
 
 }  // namespace
+
+double round6(double x) { return std::round(x * 1e6) / 1e6; }
+
+const char* method_name(calibration::method m) { return m == calibration::method::z_score ? "z_score" : "rank"; }
 
 std::string record_hash(const json& record) {
   auto body = record;

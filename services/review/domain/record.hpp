@@ -43,6 +43,11 @@ nlohmann::json build_record(const round_facts& round, const nlohmann::json& rubr
                             const std::vector<scored_review>& reviews, const calibration::parameters& method,
                             const std::vector<decision>& decisions);
 
+// Numbers as records and results show them: rounded to 6 decimals.
+double round6(double x);
+// "z_score" or "rank".
+const char* method_name(calibration::method m);
+
 // The SHA-256 (lowercase hex) of a record's canonical form, its "sha256" left out.
 std::string record_hash(const nlohmann::json& record);
 
