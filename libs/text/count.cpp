@@ -6,6 +6,7 @@
 #include <unicode/unistr.h>
 
 #include <memory>
+#include <vector>
 #include <stdexcept>
 
 namespace casecall::text {
@@ -69,6 +70,21 @@ std::size_t count_characters(std::string_view utf8) {
   it.first();
   while (it.next() != icu::BreakIterator::DONE) ++n;
   return n;
+}
+
+std::vector<word_span> word_spans(std::string_view utf8) {
+  auto text = icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  auto& it = iterator(true);
+  it.setText(text);
+  std::vector<word_span> out;
+  std::size_t code_points = 0;  // before `start`
+  int32_t start = it.first();
+  for (int32_t end = it.next(); end != icu::BreakIterator::DONE; start = end, end = it.next()) {
+    const auto length = static_cast<std::size_t>(text.countChar32(start, end - start));
+    if (it.getRuleStatus() >= UBRK_WORD_NONE_LIMIT) out.push_back({code_points, length});
+    code_points += length;
+  }
+  return out;
 }
 
 std::size_t count(std::string_view utf8, unit u) {

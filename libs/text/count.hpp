@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <string_view>
+#include <vector>
 
 namespace casecall::text {
 
@@ -23,5 +24,15 @@ enum class unit { words, characters };
 std::size_t count_words(std::string_view utf8);
 std::size_t count_characters(std::string_view utf8);
 std::size_t count(std::string_view utf8, unit u);
+
+// The words of a text by ICU's word rules, which segment Chinese and Japanese with ICU's
+// dictionary: each word's first code point and its length, both counted in code points.
+// Spaces, punctuation and symbols are not words.
+struct word_span {
+  std::size_t start;
+  std::size_t length;
+  bool operator==(const word_span&) const = default;
+};
+std::vector<word_span> word_spans(std::string_view utf8);
 
 }  // namespace casecall::text

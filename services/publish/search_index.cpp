@@ -12,6 +12,7 @@ std::string text_of(const json& v) { return v.is_string() ? v.get<std::string>()
 
 // The query as a tsquery: the words under every language's stemming (a query does not say its
 // language), and the Chinese and Japanese runs as phrases of bigrams; both when both are given.
+// The runs' ICU words only rank (collection::query_plan).
 constexpr const char* tsquery_sql =
     "(CASE WHEN $1 = '' THEN NULL ELSE websearch_to_tsquery('english', $1) || websearch_to_tsquery('french', $1) || "
     "websearch_to_tsquery('spanish', $1) || websearch_to_tsquery('arabic', $1) || websearch_to_tsquery('russian', $1) || "
@@ -133,6 +134,7 @@ json search(pqxx::work& tx, const search_query& q) {
   std::string rank = "0";
   if (!plan.words.empty()) rank += " + ts_rank(s.document, " + std::string(tsquery_sql) + ")";
   if (!plan.cjk.empty()) rank += " + ts_rank(s.document, $2::tsquery)";
+  rank += " + CASE WHEN $11 = '' THEN 0 ELSE ts_rank(s.document, $11::tsquery) END";
   rank = "(" + rank + ")";
   json items = json::array();
   for (const auto& row : run(
@@ -145,7 +147,7 @@ json search(pqxx::work& tx, const search_query& q) {
                "'StartSel=\xee\x80\x80, StopSel=\xee\x80\x81, MaxWords=35, MinWords=15, MaxFragments=2') "
                "FROM publish.versions v WHERE v.edition_id = s.edition_id AND v.reference = s.reference AND v.number = s.number) "
                "FROM publish.search s " + where("") + " ORDER BY 11 DESC, s.published_at DESC, s.reference LIMIT $9 OFFSET $10",
-           q.per_page, offset)) {
+           q.per_page, offset, plan.cjk_ranking)) {
     auto text = [&](int i) { return row[i].is_null() ? json(nullptr) : json(row[i].as<std::string>()); };
     items.push_back({{"edition", row[0].as<std::string>()},
                      {"reference", row[1].as<std::string>()},

@@ -220,7 +220,7 @@ TEST(publish, hostile_text_is_shown_as_text_under_a_csp_without_inline_scripts) 
   EXPECT_EQ(page.raw.header("Content-Security-Policy").find("script-src"), std::string::npos);  // default-src 'none' covers scripts
 }
 
-TEST(publish, search_finds_chinese_by_bigrams_and_english_by_stem_and_counts_facets_as_the_fixture_does) {
+TEST(publish, search_finds_chinese_by_bigrams_ranks_by_icu_words_and_english_by_stem_and_counts_facets_as_the_fixture_does) {
   published_world pw;
   ASSERT_EQ(pw.make_edition().status, 201);
   ASSERT_EQ(pw.w.stack.call_publish("POST", "/api/publish/v1/editions/gs7-2026/publish", json::object(), &pw.w.admin).status, 200);
@@ -232,6 +232,13 @@ TEST(publish, search_finds_chinese_by_bigrams_and_english_by_stem_and_counts_fac
   auto ecommerce = pw.w.stack.call_publish("GET", "/api/publish/v1/search?q=%E7%94%B5%E5%95%86");  // 电商
   ASSERT_EQ(ecommerce.status, 200) << ecommerce.raw.body;
   EXPECT_EQ(refs(ecommerce), (std::set<std::string>{pw.reference["zh-ecommerce"]}));
+  // 村里 stands as a word (ICU's dictionary) in the solar case and only as two characters
+  // meeting (乡村 + 里) in the other: both are found, the word first.
+  auto village = pw.w.stack.call_publish("GET", "/api/publish/v1/search?q=%E6%9D%91%E9%87%8C");  // 村里
+  ASSERT_EQ(village.body["items"].size(), 2u) << village.raw.body;
+  EXPECT_EQ(village.body["items"][0]["reference"], pw.reference["zh-solar"]);
+  EXPECT_EQ(village.body["items"][1]["reference"], pw.reference["zh-ecommerce"]);
+  EXPECT_GT(village.body["items"][0]["score"].get<double>(), village.body["items"][1]["score"].get<double>());
   auto farmers = pw.w.stack.call_publish("GET", "/api/publish/v1/search?q=farmers");
   EXPECT_EQ(refs(farmers), (std::set<std::string>{pw.reference["en-farmer"]}));
   auto french = pw.w.stack.call_publish("GET", "/api/publish/v1/search?q=productrice");

@@ -15,18 +15,33 @@ TEST(collection, chinese_runs_become_overlapping_bigrams_in_order_and_single_cha
   EXPECT_EQ(cjk_bigrams("no Chinese here"), "");
   // Positions in text order with a gap between runs, so no phrase spans two runs; then the
   // single characters, in byte order.
-  EXPECT_EQ(cjk_tsvector("电商 平台"), "'电商':1 '平台':3 '台' '商' '平' '电'");
+  EXPECT_EQ(cjk_tsvector("电商 平台"), "'电商':1 '平台':3 '~平台':3 '台' '商' '平' '电'");
   EXPECT_EQ(cjk_tsvector("plain"), "");
   // Japanese kana count too.
   EXPECT_EQ(cjk_bigrams("カフェ"), "カフ フェ");
+}
+
+TEST(collection, icu_words_are_kept_apart_from_the_bigrams_at_the_position_of_their_first_character) {
+  // ICU's dictionary reads 村里 as a word in 村里修建 but not in 乡村里 (乡村 + 里), where the
+  // bigram 村里 is still there.
+  EXPECT_EQ(cjk_words("村里修建了设施"), (std::vector<std::string>{"~村里", "~修建", "~设施"}));
+  EXPECT_EQ(cjk_words("乡村里的茶农"), (std::vector<std::string>{"~乡村"}));
+  EXPECT_EQ(cjk_tsvector("乡村里"), "'乡村':1 '村里':2 '~乡村':1 '乡' '村' '里'");
+  EXPECT_EQ(cjk_tsvector("光伏电站"), "'光伏':1 '伏电':2 '电站':3 '~电站':3 '伏' '光' '电' '站'");
+  EXPECT_EQ(cjk_words("no Chinese here"), std::vector<std::string>{});
+  // Japanese too: ICU's dictionary covers it.
+  EXPECT_EQ(cjk_words("発展途上国の農村"), (std::vector<std::string>{"~発展", "~途上", "~農村"}));
 }
 
 TEST(collection, a_query_is_split_into_words_and_phrases_of_bigrams) {
   auto plan = plan_query("电商");
   EXPECT_EQ(plan.cjk, "'电商'");
   EXPECT_EQ(plan.words, "");
+  EXPECT_EQ(plan.cjk_ranking, "") << "ICU's dictionary of 2022 has no 电商";
   plan = plan_query("农村电商 farmers");
   EXPECT_EQ(plan.cjk, "('农村' <-> '村电' <-> '电商')");
+  EXPECT_EQ(plan.cjk_ranking, "'~农村'");
+  EXPECT_EQ(plan_query("村里 光伏电站").cjk_ranking, "'~村里' | '~电站'");
   EXPECT_EQ(plan.words, "farmers");
   plan = plan_query("茶 women's co-op");
   EXPECT_EQ(plan.cjk, "'茶'");

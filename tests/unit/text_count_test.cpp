@@ -57,3 +57,15 @@ TEST(text_count, characters_are_what_a_reader_sees_as_one) {
 }
 
 }  // namespace
+
+TEST(text_count, word_spans_are_counted_in_code_points_and_skip_spaces_and_punctuation) {
+  using casecall::text::word_spans;
+  using span = casecall::text::word_span;
+  EXPECT_EQ(word_spans("Tea, 2,500 kg."), (std::vector<span>{{0, 3}, {5, 5}, {11, 2}}));
+  // ICU's dictionary segments Chinese: 村里 | 修建 | 了 | 光 | 伏 | 电力 | 设施, then the full stop.
+  EXPECT_EQ(word_spans("村里修建了光伏电力设施。"),
+            (std::vector<span>{{0, 2}, {2, 2}, {4, 1}, {5, 1}, {6, 1}, {7, 2}, {9, 2}}));
+  // A character outside the Basic Multilingual Plane is one code point (two UTF-16 units).
+  EXPECT_EQ(word_spans("𠀀 ab"), (std::vector<span>{{0, 1}, {2, 2}}));
+  EXPECT_EQ(word_spans(""), std::vector<span>{});
+}

@@ -1,5 +1,7 @@
 #include "publish/domain/collection.hpp"
 
+#include "text/count.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -73,6 +75,21 @@ std::vector<std::string> bigrams_of(const std::vector<std::string>& run) {
   std::vector<std::string> out;
   if (run.size() == 1) out.push_back(run[0]);
   for (std::size_t i = 0; i + 1 < run.size(); ++i) out.push_back(run[i] + run[i + 1]);
+  return out;
+}
+
+// The ICU words of two characters or more in a run, each with the index of its first
+// character in the run, marked as cjk_words() says.
+std::vector<std::pair<std::size_t, std::string>> words_of(const std::vector<std::string>& run) {
+  std::string text;
+  for (const auto& c : run) text += c;
+  std::vector<std::pair<std::size_t, std::string>> out;
+  for (const auto& span : text::word_spans(text)) {
+    if (span.length < 2 || span.start + span.length > run.size()) continue;
+    std::string word = "~";
+    for (std::size_t i = span.start; i < span.start + span.length; ++i) word += run[i];
+    out.emplace_back(span.start, std::move(word));
+  }
   return out;
 }
 
@@ -387,12 +404,24 @@ std::string cjk_characters(std::string_view text) {
   return joined(all, " ");
 }
 
+std::vector<std::string> cjk_words(std::string_view text) {
+  std::vector<std::string> out;
+  for (const auto& run : cjk_runs(text)) {
+    for (const auto& [start, word] : words_of(run)) out.push_back(word);
+  }
+  return out;
+}
+
 std::string cjk_tsvector(std::string_view text) {
   std::vector<std::string> parts;
   std::set<std::string> characters;
   int position = 1;
   for (const auto& run : cjk_runs(text)) {
+    const int first = position;
     for (const auto& g : bigrams_of(run)) parts.push_back(lexeme(g) + ":" + std::to_string(std::min(position++, 16383)));
+    for (const auto& [start, word] : words_of(run)) {
+      parts.push_back(lexeme(word) + ":" + std::to_string(std::min(first + static_cast<int>(start), 16383)));
+    }
     ++position;
     characters.insert(run.begin(), run.end());
   }
@@ -403,12 +432,15 @@ std::string cjk_tsvector(std::string_view text) {
 query_plan plan_query(std::string_view q) {
   query_plan plan;
   std::vector<std::string> parts;
+  std::vector<std::string> words;
   for (const auto& run : cjk_runs(q)) {
     std::vector<std::string> quoted;
     for (const auto& g : bigrams_of(run)) quoted.push_back(lexeme(g));
     parts.push_back(quoted.size() == 1 ? quoted[0] : "(" + joined(quoted, " <-> ") + ")");
+    for (const auto& [start, word] : words_of(run)) words.push_back(lexeme(word));
   }
   plan.cjk = joined(parts, " & ");
+  plan.cjk_ranking = joined(words, " | ");
   for (const auto& g : decode(q)) plan.words += is_cjk(g.cp) ? std::string(" ") : std::string(g.bytes);
   const auto first = plan.words.find_first_not_of(' ');
   plan.words = first == std::string::npos ? std::string() : plan.words.substr(first, plan.words.find_last_not_of(' ') - first + 1);

@@ -51,18 +51,27 @@ nlohmann::json text_diff(std::string_view before, std::string_view after);
 std::string cjk_bigrams(std::string_view text);
 // Every Han, Hiragana or Katakana character of the text, once each, joined by spaces.
 std::string cjk_characters(std::string_view text);
-// Both as a tsvector literal (for `::tsvector`, which involves no parser or locale): the
+// The words of two characters or more that ICU's dictionary finds in each run, each as it is
+// kept in a tsvector: marked with a leading "~" (which no text search parser puts in a
+// lexeme), so that a word and the bigram with the same characters stay apart.
+std::vector<std::string> cjk_words(std::string_view text);
+// All three as a tsvector literal (for `::tsvector`, which involves no parser or locale): the
 // bigrams at positions in text order (a gap between runs, so no phrase spans two runs), the
-// single characters without positions. Empty without CJK runs.
+// marked ICU words at the position of their first character, the single characters without
+// positions. Empty without CJK runs.
 std::string cjk_tsvector(std::string_view text);
 
 // How a query is searched. `words` is the query without its CJK runs (for the language
 // configurations); `cjk` a tsquery literal (for `::tsquery`) over the bigrams (runs joined by
 // &, each run the phrase of its bigrams with <->) or, for a single character, that character;
-// empty when none.
+// empty when none. The bigrams decide what is found: every case holding the query's
+// characters in that order, whatever the dictionary thinks of the words around them.
+// `cjk_ranking` (a tsquery literal, empty when none) holds the query's ICU words, joined by |:
+// a case where they stand as words ranks above one where the characters only meet.
 struct query_plan {
   std::string words;
   std::string cjk;
+  std::string cjk_ranking;
 };
 query_plan plan_query(std::string_view q);
 
