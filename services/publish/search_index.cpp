@@ -10,14 +10,6 @@ using json = nlohmann::json;
 
 std::string text_of(const json& v) { return v.is_string() ? v.get<std::string>() : std::string(); }
 
-// The query as a tsquery: the words under every language's stemming (a query does not say its
-// language), and the Chinese and Japanese runs as phrases of bigrams; both when both are given.
-// The runs' ICU words only rank (collection::query_plan).
-constexpr const char* tsquery_sql =
-    "(CASE WHEN $1 = '' THEN NULL ELSE websearch_to_tsquery('english', $1) || websearch_to_tsquery('french', $1) || "
-    "websearch_to_tsquery('spanish', $1) || websearch_to_tsquery('arabic', $1) || websearch_to_tsquery('russian', $1) || "
-    "websearch_to_tsquery('simple', $1) END)";
-
 // A snippet's text split at the highlight markers ts_headline was given.
 json snippet_parts(const std::string& text) {
   static const std::string start = "\xee\x80\x80";  // U+E000
@@ -92,89 +84,101 @@ void index_version(pqxx::work& tx, const std::string& edition_id, const json& re
 
 namespace {
 
-// The WHERE clause of a search: the query ($1 words, $2 CJK tsquery literal) and each facet's
-// filter ($3.. in facet_columns() order), all but `skip`'s. Only what is asked for becomes a
-// condition on the rows (so that the GIN index serves the query); the other parameters are
-// still named, as Postgres wants every one given to be used.
-std::string where_clause(const std::string& skip, const collection::query_plan& plan,
-                         const std::vector<std::optional<std::string>>& filters) {
-  std::string sql = "WHERE " + (plan.words.empty() ? std::string("$1 = ''") : "s.document @@ " + std::string(tsquery_sql)) +
-                    " AND " + (plan.cjk.empty() ? std::string("$2 = ''") : std::string("s.document @@ $2::tsquery"));
-  int n = 3;
-  std::size_t i = 0;
-  for (const auto& [name, column] : facet_columns()) {
-    const auto p = "$" + std::to_string(n++);
-    const bool asked = filters[i++].has_value();
-    if (name == skip || !asked) {
-      sql += " AND (" + p + "::text IS NULL OR " + p + "::text IS NOT NULL)";
-    } else if (column == "themes") {
-      sql += " AND " + p + " = ANY(s.themes)";
-    } else {
-      sql += " AND s." + column + " = " + p;
-    }
+// The query's words as one tsquery text: each language's reading of them (a query does not say
+// its language), the same reading once, joined by |; then the Chinese and Japanese phrases, with
+// &. Null when the query holds no lexeme at all ("!!!").
+std::optional<std::string> match_query(pqxx::work& tx, const collection::query_plan& plan) {
+  std::optional<std::string> words;
+  if (!plan.words.empty()) {
+    auto row = tx.exec_params1(
+        "SELECT string_agg('(' || q || ')', ' | ' ORDER BY q) FROM (SELECT DISTINCT websearch_to_tsquery(c::regconfig, $1)::text AS q "
+        "FROM unnest(ARRAY['english', 'french', 'spanish', 'arabic', 'russian', 'simple']) c) x WHERE q <> ''",
+        plan.words);
+    if (row[0].is_null()) return std::nullopt;
+    words = row[0].as<std::string>();
   }
-  return sql;
+  if (words && !plan.cjk.empty()) return "(" + *words + ") & (" + plan.cjk + ")";
+  return words ? words : std::optional(plan.cjk);
+}
+
+// A facet's filter as a column of the matching rows: true where the row passes it (or it is
+// not asked for). $3.. in facet_columns() order.
+std::string filter_column(const std::string& column, int parameter) {
+  const auto p = "$" + std::to_string(parameter);
+  return "(" + p + "::text IS NULL OR " + (column == "themes" ? p + " = ANY(s.themes)" : "s." + column + " = " + p) + ")";
 }
 
 }  // namespace
 
+// One statement: the rows the text matches, each with its rank and whether it passes each
+// filter, are read once (the document, a TOASTed tsvector, is the costly part); the total, the
+// page and every facet's counts come from them.
 json search(pqxx::work& tx, const search_query& q) {
   const auto plan = collection::plan_query(q.q);
+  const auto matched = match_query(tx, plan);
+  const bool asked = !plan.words.empty() || !plan.cjk.empty();
   std::vector<std::optional<std::string>> f;
   for (const auto& [name, column] : facet_columns()) {
     auto it = q.filters.find(name);
     f.push_back(it == q.filters.end() ? std::nullopt : std::optional(it->second));
   }
-  auto run = [&](const std::string& sql, auto... extra) {
-    return tx.exec_params(sql, plan.words, plan.cjk, f[0], f[1], f[2], f[3], f[4], f[5], extra...);
-  };
-  auto where = [&](const std::string& skip) { return where_clause(skip, plan, f); };
-  const auto total = run("SELECT count(*) FROM publish.search s " + where(""))[0][0].as<int>();
-  const int offset = (q.page - 1) * q.per_page;
-  std::string rank = "0";
-  if (!plan.words.empty()) rank += " + ts_rank(s.document, " + std::string(tsquery_sql) + ")";
-  if (!plan.cjk.empty()) rank += " + ts_rank(s.document, $2::tsquery)";
-  rank += " + CASE WHEN $11 = '' THEN 0 ELSE ts_rank(s.document, $11::tsquery) END";
-  rank = "(" + rank + ")";
-  json items = json::array();
-  for (const auto& row : run(
-           "SELECT s.edition_slug, s.reference, s.number, s.title, s.language, s.country, s.region, to_jsonb(s.themes)::text, "
-           "s.organisation_kind, to_char(s.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), " +
-               rank + ", "
-               "(SELECT ts_headline(publish.text_config(s.language), "
-               "coalesce((SELECT string_agg(x->>'text', ' ') FROM jsonb_array_elements(v.record->'sections') x), ''), "
-               "coalesce(" + std::string(tsquery_sql) + ", ''::tsquery) || CASE WHEN $2 = '' THEN ''::tsquery ELSE $2::tsquery END, "
-               "'StartSel=\xee\x80\x80, StopSel=\xee\x80\x81, MaxWords=35, MinWords=15, MaxFragments=2') "
-               "FROM publish.versions v WHERE v.edition_id = s.edition_id AND v.reference = s.reference AND v.number = s.number) "
-               "FROM publish.search s " + where("") + " ORDER BY 11 DESC, s.published_at DESC, s.reference LIMIT $9 OFFSET $10",
-           q.per_page, offset, plan.cjk_ranking)) {
-    auto text = [&](int i) { return row[i].is_null() ? json(nullptr) : json(row[i].as<std::string>()); };
-    items.push_back({{"edition", row[0].as<std::string>()},
-                     {"reference", row[1].as<std::string>()},
-                     {"number", row[2].as<int>()},
-                     {"title", row[3].as<std::string>()},
-                     {"language", row[4].as<std::string>()},
-                     {"country", text(5)},
-                     {"region", text(6)},
-                     {"themes", json::parse(row[7].c_str())},
-                     {"organisation_kind", text(8)},
-                     {"published_at", row[9].as<std::string>()},
-                     {"score", row[10].as<double>()},
-                     {"snippet", snippet_parts(row[11].is_null() ? "" : row[11].as<std::string>())},
-                     {"path", "/cases/" + row[0].as<std::string>() + "/" + row[1].as<std::string>()}});
-  }
-  json facets = json::object();
+  // Postgres wants every parameter given to be used: $1 and $2 are named even where unneeded.
+  const std::string condition = !asked ? "$1::text IS NOT NULL" : !matched ? "$1::text IS NULL" : "s.document @@ $1::tsquery";
+  std::string columns;
+  std::vector<std::string> passes;  // f0 … f5
+  int parameter = 3;
   for (const auto& [name, column] : facet_columns()) {
-    const std::string value = column == "themes" ? "t" : "s." + column;
-    const std::string from = column == "themes" ? "publish.search s CROSS JOIN LATERAL unnest(s.themes) t" : "publish.search s";
-    json values = json::array();
-    for (const auto& row : run("SELECT " + value + ", count(*) FROM " + from + " " + where(name) + " AND " + value +
-                               " IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1")) {
-      values.push_back({{"value", row[0].as<std::string>()}, {"count", row[1].as<int>()}});
-    }
-    facets[name] = values;
+    passes.push_back("f" + std::to_string(passes.size()));
+    columns += ", " + filter_column(column, parameter++) + " AS " + passes.back();
   }
-  return {{"total", total}, {"page", q.page}, {"per_page", q.per_page}, {"items", items}, {"facets", facets}};
+  auto all_but = [&](std::size_t skip) {
+    std::string out = "TRUE";
+    for (std::size_t i = 0; i < passes.size(); ++i) {
+      if (i != skip) out += " AND " + passes[i];
+    }
+    return out;
+  };
+  std::string facet_counts;
+  for (std::size_t i = 0; i < facet_columns().size(); ++i) {
+    const auto& [name, column] = facet_columns()[i];
+    if (!facet_counts.empty()) facet_counts += " UNION ALL ";
+    facet_counts += column == "themes"
+                        ? "SELECT '" + name + "', t, count(*) FROM m CROSS JOIN LATERAL unnest(m.themes) t WHERE " + all_but(i) + " GROUP BY 2"
+                        : "SELECT '" + name + "', m." + column + ", count(*) FROM m WHERE m." + column + " IS NOT NULL AND " + all_but(i) +
+                              " GROUP BY 2";
+  }
+  const std::string sql =
+      "WITH m AS MATERIALIZED (SELECT s.edition_id, s.edition_slug, s.reference, s.number, s.title, s.language, s.country, s.region, "
+      "s.themes, s.organisation_kind, s.published_at, " +
+      std::string(asked && matched ? "ts_rank(s.document, $1::tsquery)" : "0::real") +
+      " + CASE WHEN $2 = '' THEN 0 ELSE ts_rank(s.document, $2::tsquery) END AS rank" + columns +
+      " FROM publish.search s WHERE " + condition + "), "
+      "page AS (SELECT * FROM m WHERE " + all_but(passes.size()) +
+      " ORDER BY rank DESC, published_at DESC, reference LIMIT $9 OFFSET $10) "
+      "SELECT (SELECT count(*) FROM m WHERE " + all_but(passes.size()) + "), "
+      "(SELECT coalesce(jsonb_agg(jsonb_build_object('edition', p.edition_slug, 'reference', p.reference, 'number', p.number, "
+      "'title', p.title, 'language', p.language, 'country', p.country, 'region', p.region, 'themes', to_jsonb(p.themes), "
+      "'organisation_kind', p.organisation_kind, "
+      "'published_at', to_char(p.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'score', p.rank, "
+      "'snippet', (SELECT ts_headline(publish.text_config(p.language), "
+      "coalesce((SELECT string_agg(x->>'text', ' ') FROM jsonb_array_elements(v.record->'sections') x), ''), " +
+      std::string(asked && matched ? "$1::tsquery" : "''::tsquery") +
+      ", 'StartSel=\xee\x80\x80, StopSel=\xee\x80\x81, MaxWords=35, MinWords=15, MaxFragments=2') "
+      "FROM publish.versions v WHERE v.edition_id = p.edition_id AND v.reference = p.reference AND v.number = p.number)) "
+      "ORDER BY p.rank DESC, p.published_at DESC, p.reference), '[]')::text FROM page p), "
+      "(SELECT coalesce(jsonb_object_agg(name, counts), '{}')::text FROM (SELECT name, jsonb_agg(jsonb_build_object('value', value, "
+      "'count', n) ORDER BY n DESC, value) AS counts FROM (" + facet_counts + ") c (name, value, n) GROUP BY name) x)";
+  const auto row = tx.exec_params1(sql, matched.value_or(""), plan.cjk_ranking, f[0], f[1], f[2], f[3], f[4], f[5], q.per_page,
+                                   (q.page - 1) * q.per_page);
+  json items = json::parse(row[1].c_str());
+  for (auto& item : items) {
+    item["snippet"] = snippet_parts(item["snippet"].is_string() ? item["snippet"].get<std::string>() : std::string());
+    item["path"] = "/cases/" + item["edition"].get<std::string>() + "/" + item["reference"].get<std::string>();
+  }
+  const auto counted = json::parse(row[2].c_str());
+  json facets = json::object();
+  for (const auto& [name, column] : facet_columns()) facets[name] = counted.contains(name) ? counted[name] : json::array();
+  return {{"total", row[0].as<int>()}, {"page", q.page}, {"per_page", q.per_page}, {"items", items}, {"facets", facets}};
 }
 
 }  // namespace casecall::publish

@@ -241,6 +241,21 @@ TEST(publish, search_finds_chinese_by_bigrams_ranks_by_icu_words_and_english_by_
   EXPECT_GT(village.body["items"][0]["score"].get<double>(), village.body["items"][1]["score"].get<double>());
   auto farmers = pw.w.stack.call_publish("GET", "/api/publish/v1/search?q=farmers");
   EXPECT_EQ(refs(farmers), (std::set<std::string>{pw.reference["en-farmer"]}));
+  // The snippet marks what matched: "farmer" in "Each farmer group met weekly" and in "one lead
+  // farmer per village".
+  std::vector<std::string> hits;
+  for (const auto& part : farmers.body["items"][0]["snippet"]) {
+    if (part["hit"] == true) hits.push_back(part["text"].get<std::string>());
+  }
+  EXPECT_EQ(hits, (std::vector<std::string>{"farmer", "farmer"}));
+  EXPECT_EQ(farmers.body["items"][0]["path"], "/cases/gs7-2026/" + pw.reference["en-farmer"]);
+  // A query with no word in it finds nothing, and every facet is there, empty.
+  auto nothing = pw.w.stack.call_publish("GET", "/api/publish/v1/search?q=%21%21%21");  // !!!
+  ASSERT_EQ(nothing.status, 200);
+  EXPECT_EQ(nothing.body["total"], 0);
+  EXPECT_EQ(nothing.body["items"], json::array());
+  for (const auto& [facet, values] : nothing.body["facets"].items()) EXPECT_EQ(values, json::array()) << facet;
+  EXPECT_EQ(nothing.body["facets"].size(), 6u);
   auto french = pw.w.stack.call_publish("GET", "/api/publish/v1/search?q=productrice");
   EXPECT_EQ(refs(french), (std::set<std::string>{pw.reference["fr-credit"]}));
   // One character finds every case that has it.
