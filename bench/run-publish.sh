@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The public collection under load: over an edition of 10,000 published cases, wrk at 64
 # connections on one case page (publish renders it from the database each time) and, in the
-# same run, on nginx serving that same rendered page as a static file; then a search query.
+# same run, on nginx serving that same rendered page as a static file; then a search query;
+# then new queries, none of them kept (a figure, without a target).
 # Targets: the case page at least 50% of nginx's requests/second; search p99 under 20 ms.
 #
 # Usage: bench/run-publish.sh [--cases N] [--seconds S]
@@ -50,7 +51,8 @@ for _ in $(seq 300); do
 done
 
 # The edition, written straight into publish's tables: records shaped as publishing makes them,
-# a fifth of them Chinese (indexed by bigrams, as index_version does), the rest in English,
+# a fifth of them Chinese (indexed by bigrams, as index_version does; it also adds ICU's words,
+# which only rank), the rest in English,
 # French and Spanish, about 600 words each.
 echo "seeding $cases cases" >&2
 owner_sql -f - >"$out/seed.log" <<SQL
@@ -128,9 +130,15 @@ run_wrk() {  # URL NAME: requests/s and p99 (ms) on stdout
 read -r nginx_rps nginx_p99 < <(run_wrk "http://127.0.0.1:$nginx_port$page" nginx)
 read -r page_rps page_p99 < <(run_wrk "http://127.0.0.1:$publish_port$page" case-page)
 read -r search_rps search_p99 < <(run_wrk "http://127.0.0.1:$publish_port$search" search)
+# New queries, none kept: one thread, two connections (the cores), six kinds in turn.
+wrk -t1 -c2 -d"${seconds}s" --latency -s "$(dirname "${BASH_SOURCE[0]}")/publish-new-queries.lua" \
+  "http://127.0.0.1:$publish_port" >"$out/wrk-new-queries.txt" 2>&1 || bench_fail "wrk failed on new queries"
+read -r new_rps new_p50 new_p99 < <(awk '/Requests\/sec/ { rps = $2 } /^ +50%/ { a = $2 } /^ +99%/ { b = $2 } END {
+  printf "%s %s %s\n", rps, a, b }' "$out/wrk-new-queries.txt")
 ratio=$(awk -v a="$page_rps" -v b="$nginx_rps" 'BEGIN { printf "%.1f", 100 * a / b }')
 echo "case page: $page_rps req/s (p99 $page_p99 ms); nginx, same page as a file: $nginx_rps req/s (p99 $nginx_p99 ms): ${ratio}%"
 echo "search ($search): $search_rps req/s, p99 $search_p99 ms"
+echo "new queries, none kept (bench/publish-new-queries.lua, 2 connections): $new_rps req/s, p50 $new_p50, p99 $new_p99"
 met=0
 awk -v r="$ratio" 'BEGIN { exit !(r >= 50) }' || { echo "run-publish: the case page is below 50% of nginx" >&2; met=1; }
 awk -v p="$search_p99" 'BEGIN { exit !(p < 20) }' || { echo "run-publish: search p99 is not under 20 ms" >&2; met=1; }
