@@ -44,13 +44,18 @@ struct edition_row {
   std::string id;
   std::string slug;
   json title;
+  json sections;
+  // As collection::public_record() and editable_field() read an edition.
+  json as_json() const { return {{"slug", slug}, {"title", title}, {"sections", sections}}; }
 };
 
 edition_row require_edition(pqxx::work& tx, const std::string& slug, bool lock = false) {
-  auto rows = tx.exec_params(std::string("SELECT id, slug, title::text FROM publish.editions WHERE slug = $1") + (lock ? " FOR UPDATE" : ""),
-                             slug);
+  auto rows = tx.exec_params(
+      std::string("SELECT id, slug, title::text, sections::text FROM publish.editions WHERE slug = $1") + (lock ? " FOR UPDATE" : ""),
+      slug);
   if (rows.empty()) http::not_found();
-  return {rows[0][0].as<std::string>(), rows[0][1].as<std::string>(), json::parse(rows[0][2].c_str())};
+  return {rows[0][0].as<std::string>(), rows[0][1].as<std::string>(), json::parse(rows[0][2].c_str()),
+          json::parse(rows[0][3].c_str())};
 }
 
 // An entry's working copy as stored.
@@ -78,14 +83,8 @@ json entry_json(pqxx::work& tx, const edition_row& e, const std::string& referen
     diff[field] = collection::text_diff(original.value(field, std::string()), value.get<std::string>());
   }
   out["diff"] = diff;
-  out["preview"] = collection::public_record({{"slug", e.slug}, {"title", e.title}}, reference, 0, "", "", out);
+  out["preview"] = collection::public_record(e.as_json(), reference, 0, "", "", out);
   return out;
-}
-
-// The fields an organiser may edit: the title and the prose sections.
-bool editable(const std::string& field) {
-  const auto& fields = collection::section_fields();
-  return field == "title" || std::find(fields.begin(), fields.end(), field) != fields.end();
 }
 
 struct api {
@@ -117,6 +116,13 @@ struct api {
       http::fail(409, "no_accepted_cases", "No accepted cases",
                  "The call has no closed review round with accepted cases; close a round first.");
     }
+    // The call's form: which answers are the prose sections, and their headings.
+    service::peer_response call;
+    auto ask_call = [&call, url = auth.intake_url + "/api/intake/v1/calls/" + call_id, token = auth.service_token] {
+      call = service::get(url, token);
+    };
+    co_await blocking->run(ask_call);
+    const auto sections = collection::form_sections(fetch(call, "the call from intake").value("form", json::object()));
     std::vector<json> versions;
     for (const auto& d : decisions) {
       service::peer_response got;
@@ -134,9 +140,10 @@ struct api {
     }
     auto work = [&](db::connection& c, pqxx::work& tx) -> std::optional<json> {
       auto made = tx.exec_params(
-          "INSERT INTO publish.editions (slug, call_id, title, description, created_by) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5) "
-          "ON CONFLICT (slug) DO NOTHING RETURNING id",
-          in["slug"].get<std::string>(), call_id, in["title"].dump(), in.value("description", json::object()).dump(), me.user_id);
+          "INSERT INTO publish.editions (slug, call_id, title, description, sections, created_by) "
+          "VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6) ON CONFLICT (slug) DO NOTHING RETURNING id",
+          in["slug"].get<std::string>(), call_id, in["title"].dump(), in.value("description", json::object()).dump(), sections.dump(),
+          me.user_id);
       if (made.empty()) return std::nullopt;
       const auto id = made[0][0].as<std::string>();
       for (const auto& v : versions) {
@@ -217,21 +224,23 @@ struct api {
     auto in = http::parse_json_body(req, schemas.at("entry-update-request.json"));
     const auto answers = in.value("answers", json::object());
     const auto translated = in.value("translations", json::object());
-    std::vector<http::field_error> errors;
-    for (const auto& [field, value] : answers.items()) {
-      if (!editable(field)) errors.push_back({"/answers/" + field, "not_editable", "Only the title and the prose sections are edited."});
-    }
-    for (const auto& [lang, fields] : translated.items()) {
-      if (!fields.is_object()) continue;
-      for (const auto& [field, value] : fields.items()) {
-        if (!editable(field)) {
-          errors.push_back({"/translations/" + lang + "/" + field, "not_editable", "Only the title and the prose sections are translated."});
-        }
-      }
-    }
-    if (!errors.empty()) invalid(std::move(errors));
     auto work = [&](db::connection& c, pqxx::work& tx) {
       const auto e = require_edition(tx, slug);
+      std::vector<http::field_error> errors;
+      for (const auto& [field, value] : answers.items()) {
+        if (!collection::editable_field(e.as_json(), field)) {
+          errors.push_back({"/answers/" + field, "not_editable", "Only the title and the prose sections are edited."});
+        }
+      }
+      for (const auto& [lang, fields] : translated.items()) {
+        if (!fields.is_object()) continue;
+        for (const auto& [field, value] : fields.items()) {
+          if (!collection::editable_field(e.as_json(), field)) {
+            errors.push_back({"/translations/" + lang + "/" + field, "not_editable", "Only the title and the prose sections are translated."});
+          }
+        }
+      }
+      if (!errors.empty()) invalid(std::move(errors));
       auto rows = tx.exec_params(
           "SELECT version, curated::text, translations::text, original::text FROM publish.entries "
           "WHERE edition_id = $1 AND reference = $2 FOR UPDATE",
@@ -317,7 +326,7 @@ struct api {
             "SELECT number, record::text FROM publish.versions WHERE edition_id = $1 AND reference = $2 ORDER BY number DESC LIMIT 1",
             e.id, reference);
         const int number = last.empty() ? 1 : last[0][0].as<int>() + 1;
-        auto record = collection::public_record({{"slug", e.slug}, {"title", e.title}}, reference, number, now, number > 1 ? note : "", entry);
+        auto record = collection::public_record(e.as_json(), reference, number, now, number > 1 ? note : "", entry);
         if (!last.empty()) {
           // Nothing to publish when only the number, the date and the note would change.
           auto before = json::parse(last[0][1].c_str());

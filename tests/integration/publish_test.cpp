@@ -182,6 +182,10 @@ TEST(publish, an_edition_is_curated_and_published_and_a_correction_keeps_the_old
   EXPECT_EQ(corrected.body["published"][0]["number"], 2);
   auto current = stack.call_publish("GET", "/api/publish/v1/cases/gs7-2026/" + ref);
   EXPECT_EQ(current.body["number"], 2);
+  // The sections are the call form's long texts, headed by its section titles.
+  ASSERT_FALSE(current.body["sections"].empty());
+  EXPECT_EQ(current.body["sections"][0]["field"], "background");
+  EXPECT_EQ(current.body["sections"][0]["heading"]["es"], "Antecedentes");  // the form's; the built-in is "Contexto"
   EXPECT_EQ(current.body["note"], "The yield figure is corrected.");
   EXPECT_EQ(current.body["versions"].size(), 2u);
   auto old = stack.call_publish("GET", page_path + "/versions/1");

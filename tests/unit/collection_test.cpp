@@ -88,6 +88,41 @@ TEST(collection, the_published_record_carries_the_edits_the_original_and_the_aut
   EXPECT_EQ(bytes.find("Hidden Person"), std::string::npos);
 }
 
+TEST(collection, the_sections_and_their_headings_come_from_the_calls_form) {
+  const auto form = json::parse(R"json({"sections": [
+    {"id": "overview", "titles": {"en": "Overview"}, "fields": [
+      {"id": "title", "type": "short_text", "labels": {"en": "Title of the case"}},
+      {"id": "english_abstract", "type": "long_text", "labels": {"en": "Abstract in English", "zh": "英文摘要"}},
+      {"id": "summary_local", "type": "long_text", "labels": {}}]},
+    {"id": "context", "titles": {"en": "Context", "es": "Antecedentes"}, "fields": [
+      {"id": "challenges", "type": "long_text", "labels": {"en": "What were the challenges?"}},
+      {"id": "budget", "type": "number", "labels": {"en": "Budget"}}]}]})json");
+  const auto sections = form_sections(form);
+  // A section with one long text is headed by the section's title; with several, each by its
+  // label (its id when it has none). Other kinds of field are not prose.
+  EXPECT_EQ(sections, json::parse(R"json([
+    {"field": "english_abstract", "heading": {"en": "Abstract in English", "zh": "英文摘要"}},
+    {"field": "summary_local", "heading": {"en": "summary_local"}},
+    {"field": "challenges", "heading": {"en": "Context", "es": "Antecedentes"}}])json"));
+  EXPECT_EQ(form_sections(json()), json::array());
+
+  const json edition = {{"slug", "other-2027"}, {"title", {{"en", "Other"}}}, {"sections", sections}};
+  const json entry = {{"original", {{"answers", {{"title", "T"}, {"challenges", "Roads."}, {"background", "Not asked."}}}}}};
+  const auto r = public_record(edition, "OT-0001", 1, "2027-01-01T00:00:00Z", "", entry);
+  ASSERT_EQ(r["sections"].size(), 1u) << r["sections"];
+  EXPECT_EQ(r["sections"][0]["field"], "challenges");
+  EXPECT_EQ(r["sections"][0]["heading"]["es"], "Antecedentes");
+  EXPECT_TRUE(editable_field(edition, "challenges"));
+  EXPECT_TRUE(editable_field(edition, "title"));
+  EXPECT_FALSE(editable_field(edition, "background"));
+  EXPECT_FALSE(editable_field(edition, "budget"));
+  // An edition that keeps no sections has the Global Solicitation's, headed in six languages.
+  const json older = {{"slug", "gs6-2025"}, {"title", {{"en", "Older"}}}};
+  EXPECT_TRUE(editable_field(older, "background"));
+  EXPECT_FALSE(editable_field(older, "challenges"));
+  EXPECT_EQ(edition_sections(older)[1]["heading"]["ru"], "Предыстория");
+}
+
 TEST(collection, countries_fall_in_the_calls_regions) {
   EXPECT_EQ(region_of("CN"), "asia_pacific");
   EXPECT_EQ(region_of("SN"), "africa");

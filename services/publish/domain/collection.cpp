@@ -137,19 +137,20 @@ std::vector<std::string> tokens(std::string_view text) {
   return out;
 }
 
-// Section headings, by field and language.
-const std::map<std::string, std::map<std::string, std::string>>& headings() {
-  static const std::map<std::string, std::map<std::string, std::string>> table = {
-      {"english_abstract", {{"en", "Summary"}, {"fr", "Résumé (en anglais)"}, {"es", "Resumen (en inglés)"}, {"zh", "英文摘要"}, {"ar", "ملخص بالإنجليزية"}}},
-      {"background", {{"en", "Background"}, {"fr", "Contexte"}, {"es", "Contexto"}, {"zh", "背景"}, {"ar", "الخلفية"}}},
-      {"approach", {{"en", "Approach"}, {"fr", "Démarche"}, {"es", "Enfoque"}, {"zh", "做法"}, {"ar", "النهج"}}},
-      {"results", {{"en", "Results"}, {"fr", "Résultats"}, {"es", "Resultados"}, {"zh", "成效"}, {"ar", "النتائج"}}},
-      {"lessons", {{"en", "Lessons"}, {"fr", "Enseignements"}, {"es", "Lecciones"}, {"zh", "经验"}, {"ar", "الدروس المستفادة"}}},
-      {"innovation", {{"en", "Innovation"}, {"fr", "Innovation"}, {"es", "Innovación"}, {"zh", "创新"}, {"ar", "الابتكار"}}},
-      {"sustainability", {{"en", "Sustainability"}, {"fr", "Durabilité"}, {"es", "Sostenibilidad"}, {"zh", "可持续性"}, {"ar", "الاستدامة"}}},
-      {"replicability", {{"en", "Replicability"}, {"fr", "Reproductibilité"}, {"es", "Replicabilidad"}, {"zh", "可复制性"}, {"ar", "قابلية التكرار"}}},
-  };
-  return table;
+// The Global Solicitation's prose sections and their headings, for an edition that does not
+// keep its call's.
+const json& built_in_sections() {
+  static const json sections = json::parse(R"json([
+    {"field": "english_abstract", "heading": {"en": "Summary", "fr": "Résumé (en anglais)", "es": "Resumen (en inglés)", "zh": "英文摘要", "ar": "ملخص بالإنجليزية", "ru": "Резюме (на английском языке)"}},
+    {"field": "background", "heading": {"en": "Background", "fr": "Contexte", "es": "Contexto", "zh": "背景", "ar": "الخلفية", "ru": "Предыстория"}},
+    {"field": "approach", "heading": {"en": "Approach", "fr": "Démarche", "es": "Enfoque", "zh": "做法", "ar": "النهج", "ru": "Подход"}},
+    {"field": "results", "heading": {"en": "Results", "fr": "Résultats", "es": "Resultados", "zh": "成效", "ar": "النتائج", "ru": "Результаты"}},
+    {"field": "lessons", "heading": {"en": "Lessons", "fr": "Enseignements", "es": "Lecciones", "zh": "经验", "ar": "الدروس المستفادة", "ru": "Извлечённые уроки"}},
+    {"field": "innovation", "heading": {"en": "Innovation", "fr": "Innovation", "es": "Innovación", "zh": "创新", "ar": "الابتكار", "ru": "Новизна"}},
+    {"field": "sustainability", "heading": {"en": "Sustainability", "fr": "Durabilité", "es": "Sostenibilidad", "zh": "可持续性", "ar": "الاستدامة", "ru": "Устойчивость"}},
+    {"field": "replicability", "heading": {"en": "Replicability", "fr": "Reproductibilité", "es": "Replicabilidad", "zh": "可复制性", "ar": "قابلية التكرار", "ru": "Воспроизводимость"}}
+  ])json");
+  return sections;
 }
 
 std::string text_of(const json& v) { return v.is_string() ? v.get<std::string>() : std::string(); }
@@ -192,10 +193,32 @@ json public_photos(const json& original, const json& photos) {
 
 }  // namespace
 
-const std::vector<std::string>& section_fields() {
-  static const std::vector<std::string> fields = {"english_abstract", "background", "approach", "results",
-                                                  "lessons", "innovation", "sustainability", "replicability"};
-  return fields;
+json form_sections(const json& form) {
+  json out = json::array();
+  if (!form.is_object()) return out;
+  for (const auto& section : form.value("sections", json::array())) {
+    const auto fields = section.value("fields", json::array());
+    const auto long_texts = std::count_if(fields.begin(), fields.end(),
+                                          [](const json& f) { return f.value("type", "") == "long_text"; });
+    for (const auto& f : fields) {
+      if (f.value("type", "") != "long_text" || !f.contains("id")) continue;
+      auto heading = long_texts == 1 ? section.value("titles", json::object()) : f.value("labels", json::object());
+      if (!heading.is_object() || heading.empty()) heading = {{"en", f["id"]}};
+      out.push_back({{"field", f["id"]}, {"heading", heading}});
+    }
+  }
+  return out;
+}
+
+json edition_sections(const json& edition) {
+  const auto kept = edition.value("sections", json::array());
+  return kept.is_array() && !kept.empty() ? kept : built_in_sections();
+}
+
+bool editable_field(const json& edition, const std::string& field) {
+  if (field == "title") return true;
+  const auto sections = edition_sections(edition);
+  return std::any_of(sections.begin(), sections.end(), [&](const json& s) { return s["field"] == field; });
 }
 
 std::string in_language(const json& texts, const std::string& lang) {
@@ -262,10 +285,10 @@ json public_record(const json& edition, const std::string& reference, int number
 
   json sections = json::array();
   json edited = json::array();
-  for (const auto& field : section_fields()) {
-    const auto text = text_of(answers.value(field, json()));
+  for (const auto& section : edition_sections(edition)) {
+    const auto text = text_of(answers.value(section["field"].get<std::string>(), json()));
     if (text.empty()) continue;
-    sections.push_back({{"field", field}, {"heading", headings().at(field)}, {"text", text}});
+    sections.push_back({{"field", section["field"]}, {"heading", section["heading"]}, {"text", text}});
   }
   for (const auto& [field, value] : curated.items()) {
     if (!value.is_null() && value != original_answers.value(field, json())) edited.push_back(field);

@@ -15,9 +15,20 @@
 
 namespace casecall::publish::collection {
 
-// The texts of a case, in reading order: the answer fields that are prose. Their headings come
-// from the labels table in public_record().
-const std::vector<std::string>& section_fields();
+// The prose sections of a call's form, in the form's order: every long-text field with its
+// heading in each language the form gives it, [{"field": …, "heading": {"en": …, …}}, …]. The
+// heading is the form section's title where the field is that section's only long text ("Results"),
+// else the field's own label ("Abstract in English").
+nlohmann::json form_sections(const nlohmann::json& form);
+
+// An edition's prose sections: those of its call's form, kept on the edition when it was made
+// (`sections`); for an edition without them, the Global Solicitation's own (summary, background,
+// approach, results, lessons, innovation, sustainability, replicability) with built-in headings.
+nlohmann::json edition_sections(const nlohmann::json& edition);
+
+// Whether an organiser may edit or translate this field of the edition's cases: the title and
+// the prose sections.
+bool editable_field(const nlohmann::json& edition, const std::string& field);
 
 // A text by language from {lang: text}: the one in `lang`, else English, else any; a plain
 // string is itself; anything else is empty.
@@ -31,7 +42,7 @@ std::vector<std::string> paragraphs(const std::string& text);
 nlohmann::json curated_answers(const nlohmann::json& original_answers, const nlohmann::json& curated);
 
 // A published version's record: everything the site, the API, the feeds and OAI-PMH show.
-//   edition: {slug, title}; reference; number; published_at (RFC 3339); note (a correction's);
+//   edition: {slug, title, sections (optional: edition_sections())}; reference; number; published_at (RFC 3339); note (a correction's);
 //   entry: the working copy (original content, organisation, curated, translations, photos,
 //   public_files, rank).
 // The authors' credit (the organisation, then the co-authors) is always part of it.
