@@ -266,15 +266,19 @@ struct feeds {
   http::awaitable<response> casebook(request& req) const {
     auto out = co_await exported(req);
     const auto slug = out["edition"]["slug"].get<std::string>();
-    std::string stamp;
+    const auto asked = req.query_param("lang");
+    const auto lang = std::string(site::reader_language(asked ? std::optional<std::string_view>(*asked) : std::nullopt,
+                                                        req.header("Accept-Language")));
+    std::string stamp = lang;
     for (const auto& r : out["cases"]) stamp += r["sha256"].get<std::string>();
     stamp = identity::sha256_hex(stamp);
     static std::mutex cache_mutex;
-    static std::map<std::string, std::pair<std::string, std::string>> cache;  // slug → stamp, PDF
+    static std::map<std::string, std::pair<std::string, std::string>> cache;  // slug|language → stamp, PDF
+    const auto key = slug + "|" + lang;
     std::string pdf;
     {
       const std::lock_guard lock(cache_mutex);
-      auto it = cache.find(slug);
+      auto it = cache.find(key);
       if (it != cache.end() && it->second.first == stamp) pdf = it->second.second;
     }
     if (pdf.empty()) {
@@ -282,7 +286,9 @@ struct feeds {
       for (const auto& r : out["cases"]) {
         json sections = json::array();
         for (const auto& sec : r["sections"]) {
-          sections.push_back({{"heading", in_english(sec["heading"])}, {"paragraphs", collection::paragraphs(sec["text"].get<std::string>())}});
+          // Each case is printed in its own language, its headings too.
+          sections.push_back({{"heading", collection::in_language(sec["heading"], r["language"].get<std::string>())},
+                              {"paragraphs", collection::paragraphs(sec["text"].get<std::string>())}});
         }
         std::string credit = r["organisation"]["name"].get<std::string>();
         for (const auto& a : r["credit"]["co_authors"]) credit += ", " + a["name"].get<std::string>();
@@ -291,10 +297,12 @@ struct feeds {
                          {"country", r["country"].is_string() ? r["country"] : json("")}, {"credit", credit},
                          {"sections", sections}, {"url", absolute(r["path"].get<std::string>())}});
       }
-      const json view = {{"lang", "en"},
-                         {"title", in_english(out["edition"]["title"])},
-                         {"description", collection::paragraphs(in_english(out["edition"]["description"]))},
-                         {"cases_count", std::to_string(cases.size()) + " cases"},
+      // The title page in the reader's language.
+      const json view = {{"lang", lang},
+                         {"dir", std::string(site::direction(lang))},
+                         {"title", collection::in_language(out["edition"]["title"], lang)},
+                         {"description", collection::paragraphs(collection::in_language(out["edition"]["description"], lang))},
+                         {"cases_count", std::string(site::label("cases", lang)) + ": " + std::to_string(cases.size())},
                          {"published_at", out["cases"][0]["published_at"].get<std::string>().substr(0, 10)},
                          {"cases", cases}};
       const auto html = site::render_document("casebook", view);
@@ -316,10 +324,11 @@ struct feeds {
         http::fail(503, "casebook_unavailable", "Casebook unavailable", "The casebook could not be printed just now; try again later.");
       }
       const std::lock_guard lock(cache_mutex);
-      cache[slug] = {stamp, pdf};
+      cache[key] = {stamp, pdf};
     }
-    auto res = download(std::move(pdf), "application/pdf", slug + "-casebook.pdf");
+    auto res = download(std::move(pdf), "application/pdf", slug + "-casebook" + (lang == "en" ? "" : "-" + lang) + ".pdf");
     res.set_header("ETag", "\"" + stamp.substr(0, 32) + "\"");
+    res.set_header("Vary", "Accept-Language");
     co_return res;
   }
 

@@ -50,23 +50,9 @@ const std::string& stylesheet_hash() {
 // The reader's language: ?lang= when it is one the site speaks, else the first of
 // Accept-Language that it speaks, else English.
 std::string reader_language(const request& req) {
-  if (auto lang = req.query_param("lang")) return std::string(site::ui_language(*lang));
-  const auto accept = std::string(req.header("Accept-Language"));
-  std::size_t at = 0;
-  while (at < accept.size()) {
-    auto end = accept.find(',', at);
-    auto tag = accept.substr(at, end == std::string::npos ? std::string::npos : end - at);
-    tag = tag.substr(0, tag.find(';'));
-    tag.erase(0, tag.find_first_not_of(' '));
-    tag.erase(tag.find_last_not_of(' ') + 1);
-    const auto primary = tag.substr(0, tag.find('-'));
-    for (const auto& l : site::ui_languages()) {
-      if (l == primary) return std::string(l);
-    }
-    if (end == std::string::npos) break;
-    at = end + 1;
-  }
-  return "en";
+  const auto asked = req.query_param("lang");
+  return std::string(site::reader_language(asked ? std::optional<std::string_view>(*asked) : std::nullopt,
+                                           req.header("Accept-Language")));
 }
 
 using collection::in_language;

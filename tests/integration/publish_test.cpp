@@ -378,6 +378,23 @@ TEST(publish, the_editions_bundle_holds_its_cases_and_public_files_and_a_manifes
   EXPECT_EQ(stack.call_publish("GET", "/api/publish/v1/editions/nope/export.zip").status, 404);
 }
 
+// What a poppler tool says of a PDF (its output and exit status).
+std::pair<std::string, int> poppler(const std::string& tool, const std::string& pdf) {
+  const auto file = env_or_fail("CASECALL_TEST_SCRATCH") + "/casebook-" + std::to_string(::getpid()) + ".pdf";
+  {
+    std::ofstream out(file, std::ios::binary);
+    out << pdf;
+  }
+  auto* pipe = ::popen((tool + " " + file + (tool == "pdftotext" ? " -" : "") + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return {"popen failed", -1};
+  std::string text;
+  char buffer[4096];
+  while (auto n = std::fread(buffer, 1, sizeof buffer, pipe)) text.append(buffer, n);
+  const int status = ::pclose(pipe);
+  std::remove(file.c_str());
+  return {text, status};
+}
+
 TEST(publish, the_casebook_is_a_pdf_with_a_page_for_each_case_at_least) {
   published_world pw;
   ASSERT_EQ(pw.make_edition().status, 201);
@@ -385,21 +402,24 @@ TEST(publish, the_casebook_is_a_pdf_with_a_page_for_each_case_at_least) {
   auto pdf = pw.w.stack.call_publish("GET", "/editions/gs7-2026/casebook.pdf");
   ASSERT_EQ(pdf.status, 200) << pdf.raw.body.substr(0, 300);
   EXPECT_EQ(pdf.raw.header("Content-Type"), "application/pdf");
-  const auto file = env_or_fail("CASECALL_TEST_SCRATCH") + "/casebook-" + std::to_string(::getpid()) + ".pdf";
-  {
-    std::ofstream out(file, std::ios::binary);
-    out << pdf.raw.body;
-  }
-  auto* pipe = ::popen(("pdfinfo " + file + " 2>&1").c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string info;
-  char buffer[4096];
-  while (auto n = std::fread(buffer, 1, sizeof buffer, pipe)) info.append(buffer, n);
-  EXPECT_EQ(::pclose(pipe), 0) << info;
-  std::remove(file.c_str());
+  const auto [info, status] = poppler("pdfinfo", pdf.raw.body);
+  EXPECT_EQ(status, 0) << info;
   std::smatch pages;
   ASSERT_TRUE(std::regex_search(info, pages, std::regex(R"(Pages:\s+(\d+))"))) << info;
   EXPECT_GE(std::stoi(pages[1].str()), 6) << info;  // the title page and five cases
+  // Each case under its own language's headings (the call form's), the title page in the
+  // reader's.
+  const auto [text, text_status] = poppler("pdftotext", pdf.raw.body);
+  EXPECT_EQ(text_status, 0) << text;
+  EXPECT_NE(text.find("Cases: 5"), std::string::npos) << text.substr(0, 500);
+  EXPECT_NE(text.find("Background"), std::string::npos);
+  EXPECT_NE(text.find("背景"), std::string::npos);        // the Chinese cases'
+  EXPECT_NE(text.find("Antecedentes"), std::string::npos);  // the Spanish case's
+  auto chinese = pw.w.stack.call_publish("GET", "/editions/gs7-2026/casebook.pdf?lang=zh");
+  ASSERT_EQ(chinese.status, 200);
+  EXPECT_NE(chinese.raw.header("Content-Disposition").find("gs7-2026-casebook-zh.pdf"), std::string::npos);
+  EXPECT_NE(chinese.raw.header("ETag"), pdf.raw.header("ETag"));
+  EXPECT_NE(poppler("pdftotext", chinese.raw.body).first.find("案例: 5"), std::string::npos);
   // The same edition again: the same PDF, from the cache.
   auto again = pw.w.stack.call_publish("GET", "/editions/gs7-2026/casebook.pdf");
   EXPECT_EQ(again.raw.header("ETag"), pdf.raw.header("ETag"));

@@ -585,6 +585,8 @@ TEST(site_labels, every_label_is_translated_into_every_interface_language) {
   EXPECT_EQ(site::label("search", "zh"), "搜索");
   EXPECT_EQ(site::label("search", "ar"), "بحث");
   EXPECT_EQ(site::label("search", "es"), "Buscar");
+  EXPECT_EQ(site::label("search", "ru"), "Поиск");
+  EXPECT_EQ(site::ui_languages().size(), 6u);  // the six languages of the United Nations
   EXPECT_EQ(site::label("translated_by_machine", "en"), "Machine translation");
   EXPECT_THROW(static_cast<void>(site::label("no_such_label", "en")), std::out_of_range);
 }
@@ -593,6 +595,7 @@ TEST(site_labels, tags_map_to_interface_languages_and_directions) {
   EXPECT_EQ(site::ui_language("fr-CA"), "fr");
   EXPECT_EQ(site::ui_language("zh-Hans-CN"), "zh");
   EXPECT_EQ(site::ui_language("AR"), "ar");
+  EXPECT_EQ(site::ui_language("ru-RU"), "ru");
   EXPECT_EQ(site::ui_language("pt-BR"), "en");
   EXPECT_EQ(site::ui_language(""), "en");
   EXPECT_EQ(site::direction("ar"), "rtl");

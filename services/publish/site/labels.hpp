@@ -4,17 +4,23 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <span>
 #include <string_view>
 
 namespace casecall::publish::site {
 
-// The interface languages, in the order the language switcher lists them: en, fr, es, zh, ar.
+// The interface languages, in the order the language switcher lists them: en, fr, es, zh, ar, ru
+// (the six languages of the United Nations).
 std::span<const std::string_view> ui_languages();
 
 // The interface language for a BCP 47 tag: its primary subtag when the site has that language
 // ("fr-CA" → "fr", "zh-Hans-CN" → "zh", "AR" → "ar"), else "en".
 std::string_view ui_language(std::string_view tag);
+
+// The reader's interface language: `asked` (a ?lang= parameter) when it is one the site speaks,
+// else the first language of an Accept-Language header that it speaks, else "en".
+std::string_view reader_language(std::optional<std::string_view> asked, std::string_view accept_language);
 
 // The writing direction of a BCP 47 tag's language, for dir="…": "rtl" for Arabic, Persian,
 // Urdu, Hebrew and the other right-to-left languages, else "ltr".

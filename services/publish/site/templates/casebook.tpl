@@ -10,7 +10,7 @@
 <link rel="stylesheet" href="casebook.css">
 </head>
 <body>
-<section class="cover">
+<section class="cover" dir="{{DIR}}">
 <h1>{{TITLE}}</h1>
 {{#DESCRIPTION}}
 <p>{{VALUE}}</p>
