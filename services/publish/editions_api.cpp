@@ -2,6 +2,7 @@
 
 #include "audit/audit.hpp"
 #include "db/await.hpp"
+#include "db/json_rows.hpp"
 #include "http/blocking.hpp"
 #include "http/handler_util.hpp"
 #include "http/json_body.hpp"
@@ -167,14 +168,28 @@ struct api {
     co_return res;
   }
 
+  // An edition as administrators see it (edition-admin.json), for `e`, a row of publish.editions.
+  static constexpr const char* edition_admin_sql =
+      "jsonb_build_object('id', e.id, 'slug', e.slug, 'call_id', e.call_id, 'title', e.title, 'description', e.description, "
+      "'created_at', to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+      "'entries', (SELECT count(*) FROM publish.entries n WHERE n.edition_id = e.id), "
+      "'published', (SELECT count(DISTINCT v.reference) FROM publish.versions v WHERE v.edition_id = e.id), "
+      "'unpublished_changes', (SELECT count(*) FROM publish.entries n WHERE n.edition_id = e.id "
+      "AND n.published_version IS DISTINCT FROM n.version))::text";
+
   static json edition_admin_json(pqxx::work& tx, const std::string& slug) {
-    return json::parse(tx.exec_params1(
-                             "SELECT jsonb_build_object('id', e.id, 'slug', e.slug, 'call_id', e.call_id, 'title', e.title, "
-                             "'description', e.description, 'entries', (SELECT count(*) FROM publish.entries n WHERE n.edition_id = e.id), "
-                             "'published', (SELECT count(DISTINCT v.reference) FROM publish.versions v WHERE v.edition_id = e.id))::text "
-                             "FROM publish.editions e WHERE e.slug = $1",
-                             slug)[0]
-                           .c_str());
+    return json::parse(
+        tx.exec_params1(std::string("SELECT ") + edition_admin_sql + " FROM publish.editions e WHERE e.slug = $1", slug)[0].c_str());
+  }
+
+  // GET /admin/editions (administrators): every edition, the newest first.
+  http::awaitable<response> admin_list(request&) const {
+    auto work = [](db::connection&, pqxx::work& tx) {
+      return db::json_items(
+          tx.exec(std::string("SELECT ") + edition_admin_sql + " FROM publish.editions e ORDER BY e.created_at DESC, e.slug"));
+    };
+    auto items = co_await db::transact(ctx.db, std::move(work));
+    co_return response::json({{"items", items}});
   }
 
   // GET /editions/{slug}/entries (administrators): the working copies, with what is published.
@@ -186,8 +201,7 @@ struct api {
       for (const auto& row : tx.exec_params(
                "SELECT n.reference, n.case_id, n.rank, coalesce(n.curated->>'title', n.original->'answers'->>'title'), n.version, "
                "(SELECT max(v.number) FROM publish.versions v WHERE v.edition_id = n.edition_id AND v.reference = n.reference), "
-               "n.updated_at > coalesce((SELECT max(v.published_at) FROM publish.versions v WHERE v.edition_id = n.edition_id "
-               "AND v.reference = n.reference), '-infinity') "
+               "n.published_version IS DISTINCT FROM n.version "
                "FROM publish.entries n WHERE n.edition_id = $1 ORDER BY n.rank NULLS LAST, n.reference",
                e.id)) {
         items.push_back({{"reference", row[0].as<std::string>()},
@@ -196,7 +210,7 @@ struct api {
                          {"title", row[3].is_null() ? json(nullptr) : json(row[3].as<std::string>())},
                          {"version", row[4].as<int>()},
                          {"published_number", row[5].is_null() ? json(nullptr) : json(row[5].as<int>())},
-                         {"unpublished_changes", row[5].is_null() || row[6].as<bool>()}});
+                         {"unpublished_changes", row[6].as<bool>()}});
       }
       auto out = edition_admin_json(tx, slug);
       out["items"] = items;
@@ -322,6 +336,9 @@ struct api {
         present.insert(reference);
         if (!wanted.empty() && !wanted.count(reference)) continue;
         const auto entry = load_entry(tx, e, reference);
+        // Whatever follows, this working copy is now what the public has.
+        tx.exec_params("UPDATE publish.entries SET published_version = version WHERE edition_id = $1 AND reference = $2", e.id,
+                       reference);
         auto last = tx.exec_params(
             "SELECT number, record::text FROM publish.versions WHERE edition_id = $1 AND reference = $2 ORDER BY number DESC LIMIT 1",
             e.id, reference);
@@ -390,6 +407,7 @@ void add_edition_routes(http::router& routes, service::context& ctx, const http:
   auto add = http::route_adder(routes, std::make_shared<api>(api{ctx, schemas}));
   const std::string p = "/api/publish/v1/editions";
   add(method::post, p, "publish.editions.create", access::admin, &api::create, 64 * 1024);
+  add(method::get, "/api/publish/v1/admin/editions", "publish.editions.admin_list", access::admin, &api::admin_list, 0);
   add(method::get, p + "/{slug}/entries", "publish.entries.list", access::admin, &api::entries, 0);
   add(method::get, p + "/{slug}/entries/{reference}", "publish.entries.get", access::admin, &api::entry, 0);
   add(method::patch, p + "/{slug}/entries/{reference}", "publish.entries.update", access::admin, &api::curate, 1024 * 1024);

@@ -108,7 +108,18 @@ TEST(publish, an_edition_is_curated_and_published_and_a_correction_keeps_the_old
   auto made = pw.make_edition();
   ASSERT_EQ(made.status, 201) << made.raw.body;
   EXPECT_EQ(made.body["entries"], 5);
+  EXPECT_EQ(made.body["unpublished_changes"], 5);
   EXPECT_EQ(pw.make_edition().code(), "edition_exists");
+  // Administrators see the edition before anything of it is published; the public does not.
+  auto drafts = stack.call_publish("GET", "/api/publish/v1/admin/editions", std::nullopt, &admin);
+  ASSERT_EQ(drafts.status, 200) << drafts.raw.body;
+  ASSERT_EQ(drafts.body["items"].size(), 1u);
+  EXPECT_EQ(drafts.body["items"][0]["slug"], "gs7-2026");
+  EXPECT_EQ(drafts.body["items"][0]["published"], 0);
+  EXPECT_EQ(drafts.body["items"][0]["unpublished_changes"], 5);
+  EXPECT_EQ(stack.call_publish("GET", "/api/publish/v1/editions").body["items"], json::array());
+  EXPECT_EQ(stack.call_publish("GET", "/api/publish/v1/admin/editions", std::nullopt, &pw.a).status, 403);
+  EXPECT_EQ(stack.call_publish("GET", "/api/publish/v1/admin/editions").status, 401);
 
   const auto ref = pw.reference["en-farmer"];
   const auto entry = "/api/publish/v1/editions/gs7-2026/entries/" + ref;
@@ -143,6 +154,9 @@ TEST(publish, an_edition_is_curated_and_published_and_a_correction_keeps_the_old
   auto published = stack.call_publish("POST", "/api/publish/v1/editions/gs7-2026/publish", json::object(), &admin);
   ASSERT_EQ(published.status, 200) << published.raw.body;
   EXPECT_EQ(published.body["published"].size(), 5u);
+  auto after = stack.call_publish("GET", "/api/publish/v1/admin/editions", std::nullopt, &admin).body["items"][0];
+  EXPECT_EQ(after["published"], 5);
+  EXPECT_EQ(after["unpublished_changes"], 0);
   // A batch naming a case the edition does not have publishes nothing and says which.
   EXPECT_EQ(stack.call_publish("POST", "/api/publish/v1/editions/gs7-2026/publish", json{{"references", {ref, "NOPE-1"}}}, &admin)
                 .field_errors(),
@@ -175,6 +189,7 @@ TEST(publish, an_edition_is_curated_and_published_and_a_correction_keeps_the_old
                                {{"If-Match", again.raw.header("ETag")}})
                 .status,
             200);
+  EXPECT_EQ(stack.call_publish("GET", "/api/publish/v1/admin/editions", std::nullopt, &admin).body["items"][0]["unpublished_changes"], 1);
   auto corrected = stack.call_publish("POST", "/api/publish/v1/editions/gs7-2026/publish",
                                       json{{"references", {ref}}, {"note", "The yield figure is corrected."}}, &admin);
   ASSERT_EQ(corrected.status, 200) << corrected.raw.body;
@@ -182,6 +197,7 @@ TEST(publish, an_edition_is_curated_and_published_and_a_correction_keeps_the_old
   EXPECT_EQ(corrected.body["published"][0]["number"], 2);
   auto current = stack.call_publish("GET", "/api/publish/v1/cases/gs7-2026/" + ref);
   EXPECT_EQ(current.body["number"], 2);
+  EXPECT_EQ(stack.call_publish("GET", "/api/publish/v1/admin/editions", std::nullopt, &admin).body["items"][0]["unpublished_changes"], 0);
   // The sections are the call form's long texts, headed by its section titles.
   ASSERT_FALSE(current.body["sections"].empty());
   EXPECT_EQ(current.body["sections"][0]["field"], "background");
