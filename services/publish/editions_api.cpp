@@ -117,13 +117,15 @@ struct api {
       http::fail(409, "no_accepted_cases", "No accepted cases",
                  "The call has no closed review round with accepted cases; close a round first.");
     }
-    // The call's form: which answers are the prose sections, and their headings.
+    // The call: its form's prose sections and their headings, its themes' and regions' names.
     service::peer_response call;
     auto ask_call = [&call, url = auth.intake_url + "/api/intake/v1/calls/" + call_id, token = auth.service_token] {
       call = service::get(url, token);
     };
     co_await blocking->run(ask_call);
-    const auto sections = collection::form_sections(fetch(call, "the call from intake").value("form", json::object()));
+    const auto the_call = fetch(call, "the call from intake");
+    const auto sections = collection::form_sections(the_call.value("form", json::object()));
+    const auto vocabulary = collection::call_vocabulary(the_call);
     std::vector<json> versions;
     for (const auto& d : decisions) {
       service::peer_response got;
@@ -141,10 +143,10 @@ struct api {
     }
     auto work = [&](db::connection& c, pqxx::work& tx) -> std::optional<json> {
       auto made = tx.exec_params(
-          "INSERT INTO publish.editions (slug, call_id, title, description, sections, created_by) "
-          "VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6) ON CONFLICT (slug) DO NOTHING RETURNING id",
+          "INSERT INTO publish.editions (slug, call_id, title, description, sections, vocabulary, created_by) "
+          "VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6::jsonb, $7) ON CONFLICT (slug) DO NOTHING RETURNING id",
           in["slug"].get<std::string>(), call_id, in["title"].dump(), in.value("description", json::object()).dump(), sections.dump(),
-          me.user_id);
+          vocabulary.dump(), me.user_id);
       if (made.empty()) return std::nullopt;
       const auto id = made[0][0].as<std::string>();
       for (const auto& v : versions) {

@@ -12,6 +12,7 @@
 #include "publish/site/labels.hpp"
 #include "publish/site/render.hpp"
 #include "service/peer.hpp"
+#include "text/names.hpp"
 
 #include <filesystem>
 
@@ -64,6 +65,51 @@ std::string humanise(std::string id) {
   }
   if (!id.empty() && id[0] >= 'a' && id[0] <= 'z') id[0] = static_cast<char>(id[0] - 'a' + 'A');
   return id;
+}
+
+// How the site names what the records hold as codes, in the reader's language: countries
+// (ICU's names), themes and regions (as the editions' calls named them, else the id made
+// readable), editions (their titles), languages (their own names).
+struct naming {
+  explicit naming(std::string language = "en") : lang(std::move(language)) {}
+  std::string lang;
+  json vocabulary = {{"theme", json::object()}, {"region", json::object()}};
+  std::map<std::string, json> edition_titles;  // slug → title by language
+
+  std::string country(const json& code) const {
+    return code.is_string() ? text::country_name(code.get<std::string>(), site::ui_language(lang)) : std::string();
+  }
+  std::string term(const std::string& kind, const std::string& id) const {
+    const auto& labels = vocabulary[kind].value(id, json::object());
+    return labels.empty() ? humanise(id) : in_language(labels, lang);
+  }
+  std::string edition(const std::string& slug) const {
+    auto it = edition_titles.find(slug);
+    return it == edition_titles.end() ? slug : in_language(it->second, lang);
+  }
+  // A search facet's value.
+  std::string facet_value(const std::string& facet, const std::string& value) const {
+    if (facet == "country") return country(value);
+    if (facet == "theme" || facet == "region") return term(facet, value);
+    if (facet == "edition") return edition(value);
+    if (facet == "language") return std::string(site::language_name(value));
+    return humanise(value);
+  }
+};
+
+// Every edition's vocabulary and title (a handful of rows); a later edition's label for an id
+// wins.
+naming load_naming(pqxx::work& tx, const std::string& lang) {
+  naming out{lang};
+  for (const auto& row : tx.exec("SELECT slug, title::text, vocabulary::text FROM publish.editions ORDER BY created_at, slug")) {
+    out.edition_titles[row[0].as<std::string>()] = json::parse(row[1].c_str());
+    const auto vocabulary = json::parse(row[2].c_str());
+    for (const auto& [kind, terms] : vocabulary.items()) {
+      if (!out.vocabulary.contains(kind) || !terms.is_object()) continue;
+      for (const auto& [id, labels] : terms.items()) out.vocabulary[kind][id] = labels;
+    }
+  }
+  return out;
 }
 
 // Whether the bytes are well-formed UTF-8 (what Postgres will take as text).
@@ -237,7 +283,10 @@ struct pages {
 
   // The published cases of an edition, in ranking order; 404 when it has none.
   static json edition(pqxx::work& tx, const std::string& slug) {
-    auto e = tx.exec_params("SELECT id, slug, title::text, description::text FROM publish.editions WHERE slug = $1", slug);
+    auto e = tx.exec_params(
+        "SELECT e.id, e.slug, e.title::text, e.description::text, e.vocabulary::text, (SELECT to_char(min(v.published_at) AT TIME ZONE "
+        "'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM publish.versions v WHERE v.edition_id = e.id) FROM publish.editions e WHERE e.slug = $1",
+        slug);
     if (e.empty()) http::not_found();
     json cases = json::array();
     for (const auto& row : tx.exec_params(
@@ -255,6 +304,8 @@ struct pages {
     return {{"slug", e[0][1].as<std::string>()},
             {"title", json::parse(e[0][2].c_str())},
             {"description", json::parse(e[0][3].c_str())},
+            {"vocabulary", json::parse(e[0][4].c_str())},
+            {"published_at", e[0][5].as<std::string>()},  // its first publication
             {"cases", cases}};
   }
 
@@ -265,7 +316,7 @@ struct pages {
         "AND w.reference = v.reference), to_char(v.published_at AT TIME ZONE 'UTC', 'Dy, DD Mon YYYY HH24:MI:SS \"GMT\"'), "
         "(SELECT jsonb_agg(jsonb_build_object('number', w.number, 'published_at', "
         "to_char(w.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'note', w.note) ORDER BY w.number) "
-        "FROM publish.versions w WHERE w.edition_id = v.edition_id AND w.reference = v.reference)::text "
+        "FROM publish.versions w WHERE w.edition_id = v.edition_id AND w.reference = v.reference)::text, e.vocabulary::text "
         "FROM publish.versions v JOIN publish.editions e ON e.id = v.edition_id "
         "WHERE e.slug = $1 AND v.reference = $2 AND v.number = CASE WHEN $3 = 0 THEN (SELECT max(w.number) FROM "
         "publish.versions w WHERE w.edition_id = v.edition_id AND w.reference = v.reference) ELSE $3 END",
@@ -279,7 +330,8 @@ struct pages {
             {"is_current", record["number"].get<int>() == current},
             {"current_path", record["path"]},
             {"last_modified", rows[0][3].as<std::string>()},
-            {"versions", json::parse(rows[0][4].c_str())}};
+            {"versions", json::parse(rows[0][4].c_str())},
+            {"vocabulary", json::parse(rows[0][5].c_str())}};
   }
 
   // The version a case route names: …/versions/{number}, or 0 for the current one; anything
@@ -323,8 +375,10 @@ struct pages {
       const auto text = translated(s["field"].get<std::string>(), s["text"].get<std::string>());
       sections.push_back({{"heading", in_language(s["heading"], lang)}, {"paragraphs", paragraphs(text)}});
     }
+    naming names{lang};
+    for (const auto& [kind, terms] : v["vocabulary"].items()) names.vocabulary[kind] = terms;
     json themes = json::array();
-    for (const auto& t : r["themes"]) themes.push_back(humanise(t.get<std::string>()));
+    for (const auto& t : r["themes"]) themes.push_back(names.term("theme", t.get<std::string>()));
     json translations = json::array();
     json alternates = json::array();
     const auto current_path = v["current_path"].get<std::string>();
@@ -385,7 +439,7 @@ struct pages {
                     {"is_current", v["is_current"]},
                     {"current_url", current_path},
                     {"organisation", r["organisation"]["name"]},
-                    {"country", r["country"].is_string() ? r["country"] : json("")},
+                    {"country", names.country(r["country"])},
                     {"themes", themes},
                     {"authors", r["authors"]},
                     {"credit", credit},
@@ -443,7 +497,7 @@ struct pages {
                "JOIN publish.editions e ON e.id = s.edition_id ORDER BY s.published_at DESC, s.reference LIMIT 10")) {
         latest.push_back({{"title", row[0].as<std::string>()},
                           {"url", "/cases/" + row[1].as<std::string>() + "/" + row[2].as<std::string>()},
-                          {"country", row[3].is_null() ? "" : row[3].as<std::string>()},
+                          {"country", row[3].is_null() ? "" : text::country_name(row[3].as<std::string>(), lang)},
                           {"edition_title", in_language(json::parse(row[4].c_str()), lang)}});
       }
       return json{{"editions", editions(tx)}, {"latest", latest}};
@@ -491,19 +545,19 @@ struct pages {
       auto e = co_await db::transact(ctx.db, std::move(work));
       const auto title = in_language(e["title"], lang);
       auto view = page(req, lang, "/editions/" + slug, title, in_language(e["description"], lang));
+      naming names{lang};
+      for (const auto& [kind, terms] : e["vocabulary"].items()) names.vocabulary[kind] = terms;
       json cases = json::array();
       for (const auto& c : e["cases"]) {
         json themes = json::array();
-        for (const auto& t : c["themes"]) themes.push_back(humanise(t.get<std::string>()));
-        auto summary = c["summary"].get<std::string>();
-        if (summary.size() > 400) summary = summary.substr(0, summary.rfind(' ', 400)) + " …";
+        for (const auto& t : c["themes"]) themes.push_back(names.term("theme", t.get<std::string>()));
         cases.push_back({{"reference", c["reference"]}, {"title", c["title"]}, {"url", c["path"]},
-                         {"country", c["country"].is_string() ? c["country"] : json("")}, {"themes", themes},
-                         {"organisation", c["organisation"]}, {"summary", summary}});
+                         {"country", names.country(c["country"])}, {"themes", themes},
+                         {"organisation", c["organisation"]}, {"summary", collection::excerpt(c["summary"].get<std::string>(), 300)}});
       }
       view["edition"] = {{"title", title},
                          {"description", paragraphs(in_language(e["description"], lang))},
-                         {"published_at", e["cases"][0]["published_at"].get<std::string>().substr(0, 10)},
+                         {"published_at", e["published_at"].get<std::string>().substr(0, 10)},
                          {"cases_count", e["cases"].size()}};
       view["cases"] = cases;
       view["downloads"] = json::array();
@@ -549,7 +603,11 @@ struct pages {
     if (auto hit = cache->get(key)) co_return std::move(*hit);
     const auto lang = reader_language(req);
     const auto q = search_request(req);
-    auto work = [&](db::connection&, pqxx::work& tx) { return search(tx, q); };
+    naming names;
+    auto work = [&](db::connection&, pqxx::work& tx) {
+      names = load_naming(tx, lang);
+      return search(tx, q);
+    };
     auto found = co_await db::transact(ctx.db, std::move(work));
     auto query_string = [&](const std::map<std::string, std::string>& filters, int page_number) {
       std::string s = "/search?q=" + http::percent_encode(q.q);
@@ -563,8 +621,8 @@ struct pages {
     view["no_results"] = found["total"] == 0;
     json results = json::array();
     for (const auto& item : found["items"]) {
-      results.push_back({{"title", item["title"]}, {"url", item["path"]}, {"edition_title", item["edition"]},
-                         {"country", item["country"].is_string() ? item["country"] : json("")}, {"snippet", item["snippet"]}});
+      results.push_back({{"title", item["title"]}, {"url", item["path"]}, {"edition_title", names.edition(item["edition"].get<std::string>())},
+                         {"country", names.country(item["country"])}, {"snippet", item["snippet"]}});
     }
     view["results"] = results;
     json facets = json::array();
@@ -582,7 +640,7 @@ struct pages {
         } else {
           filters[name] = value;
         }
-        values.push_back({{"label", name == "theme" || name == "region" || name == "organisation_kind" ? humanise(value) : value},
+        values.push_back({{"label", names.facet_value(name, value)},
                           {"count", v["count"]}, {"url", query_string(filters, 1)}, {"selected", selected}});
       }
       if (!values.empty()) facets.push_back({{"name", name}, {"label", std::string(site::label(facet_labels.at(name), lang))}, {"values", values}});

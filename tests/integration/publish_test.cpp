@@ -172,8 +172,18 @@ TEST(publish, an_edition_is_curated_and_published_and_a_correction_keeps_the_old
   EXPECT_NE(page.raw.body.find("Sahel Partners"), std::string::npos);  // the authors' credit
   EXPECT_NE(page.raw.header("Content-Security-Policy").find("default-src 'none'"), std::string::npos);
   EXPECT_NE(page.raw.body.find("hreflang=\"fr\""), std::string::npos);
+  EXPECT_NE(page.raw.body.find("Kenya"), std::string::npos);
   auto french = stack.call_publish("GET", page_path + "?lang=fr");
   EXPECT_NE(french.raw.body.find("<h1>Écoles de terrain à Kitui</h1>"), std::string::npos);
+  // The edition: the call's names of its themes, its first publication, in the API too.
+  auto edition = stack.call_publish("GET", "/api/publish/v1/editions/gs7-2026");
+  ASSERT_EQ(edition.status, 200);
+  EXPECT_EQ(edition.body["vocabulary"]["theme"]["finance"]["en"], "Inclusive finance");
+  EXPECT_EQ(edition.body["published_at"].get<std::string>().size(), 20u);
+  auto edition_page = stack.call_publish("GET", "/editions/gs7-2026");
+  EXPECT_NE(edition_page.raw.body.find("Inclusive finance"), std::string::npos);
+  EXPECT_NE(edition_page.raw.body.find("Senegal"), std::string::npos);
+  EXPECT_NE(edition_page.raw.body.find(edition.body["published_at"].get<std::string>().substr(0, 10)), std::string::npos);
   EXPECT_NE(french.raw.body.find("Traduit par les organisateurs"), std::string::npos);
 
   // A published version never changes.
@@ -308,6 +318,16 @@ TEST(publish, search_finds_chinese_by_bigrams_ranks_by_icu_words_and_english_by_
   auto html = pw.w.stack.call_publish("GET", "/search?q=farmers");
   ASSERT_EQ(html.status, 200);
   EXPECT_NE(html.raw.body.find("Field schools in Kitui"), std::string::npos);
+  // Its facets and results name things as readers know them: countries by ICU in the reader's
+  // language, themes as the call named them, editions by title, languages by their own name.
+  auto facets_page = pw.w.stack.call_publish("GET", "/search?lang=fr");
+  ASSERT_EQ(facets_page.status, 200);
+  for (const auto* name : {"Sénégal", "Kenya", "Pérou", "Chine", "Inclusive finance", "E-commerce", "中文",
+                           "Best Poverty Reduction Practices 2026"}) {
+    EXPECT_NE(facets_page.raw.body.find(name), std::string::npos) << name;
+  }
+  EXPECT_EQ(facets_page.raw.body.find(">SN<"), std::string::npos);
+  EXPECT_NE(pw.w.stack.call_publish("GET", "/search?lang=zh").raw.body.find("2026年最佳减贫案例"), std::string::npos);
   EXPECT_EQ(pw.w.stack.call_publish("GET", "/api/publish/v1/search?page=0").field_errors(), (std::vector<std::string>{"page out_of_range"}));
   EXPECT_EQ(pw.w.stack.call_publish("GET", "/api/publish/v1/search?q=%FF%FE&country=%C3").field_errors(),
             (std::vector<std::string>{"q bad_format", "country bad_format"}));

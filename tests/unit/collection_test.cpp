@@ -123,6 +123,25 @@ TEST(collection, the_sections_and_their_headings_come_from_the_calls_form) {
   EXPECT_EQ(edition_sections(older)[1]["heading"]["ru"], "Предыстория");
 }
 
+TEST(collection, an_excerpt_is_cut_by_characters_at_a_space_where_there_is_one) {
+  EXPECT_EQ(excerpt("Short.", 10), "Short.");
+  EXPECT_EQ(excerpt("Farmers sold tea together", 14), "Farmers sold …");
+  // Chinese has no spaces: cut at the character, never inside one.
+  EXPECT_EQ(excerpt("县里建设了电商服务站，帮助茶农", 6), "县里建设了电 …");
+  // A space only early on: cut at the character rather than lose most of the text.
+  EXPECT_EQ(excerpt("Tea 县里建设了电商服务站帮助茶农", 9), "Tea 县里建设了 …");
+  EXPECT_EQ(excerpt("", 5), "");
+}
+
+TEST(collection, the_vocabularies_of_a_call_name_its_themes_and_regions) {
+  const auto vocabulary = call_vocabulary(json::parse(R"json({
+    "themes": [{"id": "ecommerce", "labels": {"en": "E-commerce", "zh": "电子商务"}}, {"id": "bare", "labels": {}}, {"labels": {"en": "x"}}],
+    "regions": [{"id": "africa", "labels": {"en": "Africa", "fr": "Afrique"}}]})json"));
+  EXPECT_EQ(vocabulary, json::parse(R"json({"theme": {"ecommerce": {"en": "E-commerce", "zh": "电子商务"}},
+                                             "region": {"africa": {"en": "Africa", "fr": "Afrique"}}})json"));
+  EXPECT_EQ(call_vocabulary(json()), json::parse(R"({"theme": {}, "region": {}})"));
+}
+
 TEST(collection, countries_fall_in_the_calls_regions) {
   EXPECT_EQ(region_of("CN"), "asia_pacific");
   EXPECT_EQ(region_of("SN"), "africa");

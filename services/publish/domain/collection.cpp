@@ -210,6 +210,20 @@ json form_sections(const json& form) {
   return out;
 }
 
+json call_vocabulary(const json& call) {
+  json out = {{"theme", json::object()}, {"region", json::object()}};
+  for (const auto& [kind, key] : {std::pair{"theme", "themes"}, std::pair{"region", "regions"}}) {
+    if (!call.is_object() || !call.contains(key) || !call[key].is_array()) continue;
+    for (const auto& term : call[key]) {
+      const auto labels = term.is_object() ? term.value("labels", json::object()) : json::object();
+      if (term.is_object() && term.contains("id") && term["id"].is_string() && labels.is_object() && !labels.empty()) {
+        out[kind][term["id"].get<std::string>()] = labels;
+      }
+    }
+  }
+  return out;
+}
+
 json edition_sections(const json& edition) {
   const auto kept = edition.value("sections", json::array());
   return kept.is_array() && !kept.empty() ? kept : built_in_sections();
@@ -226,6 +240,22 @@ std::string in_language(const json& texts, const std::string& lang) {
   if (texts.contains(lang)) return texts[lang].get<std::string>();
   if (texts.contains("en")) return texts["en"].get<std::string>();
   return texts.begin()->get<std::string>();
+}
+
+std::string excerpt(std::string_view text, std::size_t characters) {
+  const auto glyphs = decode(text);
+  if (glyphs.size() <= characters) return std::string(text);
+  std::size_t cut = characters;  // glyphs kept
+  for (std::size_t i = characters; i > characters * 2 / 3; --i) {
+    if (is_space(glyphs[i].cp)) {
+      cut = i;
+      break;
+    }
+  }
+  std::string out;
+  for (std::size_t i = 0; i < cut; ++i) out += glyphs[i].bytes;
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out + " …";
 }
 
 std::vector<std::string> paragraphs(const std::string& text) {

@@ -21,6 +21,10 @@ namespace casecall::publish::collection {
 // else the field's own label ("Abstract in English").
 nlohmann::json form_sections(const nlohmann::json& form);
 
+// A call's vocabularies by kind and id, with their labels by language, from its `themes` and
+// `regions` ([{"id", "labels"}, …]): {"theme": {id: labels, …}, "region": {…}}.
+nlohmann::json call_vocabulary(const nlohmann::json& call);
+
 // An edition's prose sections: those of its call's form, kept on the edition when it was made
 // (`sections`); for an edition without them, the Global Solicitation's own (summary, background,
 // approach, results, lessons, innovation, sustainability, replicability) with built-in headings.
@@ -36,6 +40,12 @@ std::string in_language(const nlohmann::json& texts, const std::string& lang);
 
 // A text's paragraphs: its lines joined, split where a line is blank.
 std::vector<std::string> paragraphs(const std::string& text);
+
+// The start of a text for a list: the whole text when it has at most `characters` code
+// points, else cut at the last space within them (at a character, for text without spaces such
+// as Chinese, or when the last space comes early) and followed by " …". Never cuts a
+// character in two.
+std::string excerpt(std::string_view text, std::size_t characters);
 
 // A case's answers as published: the original's, with each curated field in place of the
 // original's (a curated null restores the original).
