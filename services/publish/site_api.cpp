@@ -395,11 +395,22 @@ struct pages {
       alternates.push_back({{"hreflang", l}, {"href", absolute(path + "?lang=" + l)}});
     }
     const auto files_path = "/cases/" + r["edition"]["slug"].get<std::string>() + "/" + r["reference"].get<std::string>() + "/files/";
+    // The cover photo (the one chosen as cover, else the first) heads the page and stands for
+    // it where the page is shared; the others follow the text.
     json photos = json::array();
-    for (const auto& p : r.value("photos", json::array())) {
+    json cover = nullptr;
+    const auto chosen = r.value("photos", json::array());
+    const auto cover_at = std::find_if(chosen.begin(), chosen.end(), [](const json& p) { return p.value("cover", false); });
+    for (auto it = chosen.begin(); it != chosen.end(); ++it) {
+      const auto& p = *it;
       const auto caption = in_language(p.value("caption", json::object()), lang);
-      photos.push_back({{"url", files_path + p["id"].get<std::string>()}, {"caption", caption},
-                        {"credit", p.value("credit", std::string())}, {"alt", caption.empty() ? title : caption}});
+      json photo = {{"url", files_path + p["id"].get<std::string>()}, {"caption", caption},
+                    {"credit", p.value("credit", std::string())}, {"alt", caption.empty() ? title : caption}};
+      if (it == (cover_at == chosen.end() ? chosen.begin() : cover_at)) {
+        cover = std::move(photo);
+      } else {
+        photos.push_back(std::move(photo));
+      }
     }
     json downloads = json::array();
     for (const auto& f : r.value("files", json::array())) {
@@ -417,6 +428,7 @@ struct pages {
     auto view = page(req, lang, path, title, summary.substr(0, 300));
     view["alternates"] = alternates;
     view["og"]["type"] = "article";
+    if (cover.is_object()) view["og"]["image"] = absolute(cover["url"].get<std::string>());
     json ld = {{"@context", "https://schema.org"},
                {"@type", "Article"},
                {"headline", title},
@@ -427,6 +439,7 @@ struct pages {
                {"url", absolute(r["version_path"].get<std::string>())},
                {"isPartOf", {{"@type", "Collection"}, {"name", edition_title}, {"url", absolute("/editions/" + r["edition"]["slug"].get<std::string>())}}},
                {"author", json::array()}};
+    if (cover.is_object()) ld["image"] = absolute(cover["url"].get<std::string>());
     ld["author"].push_back({{"@type", "Organization"}, {"name", r["organisation"]["name"]}});
     for (const auto& a : r["credit"]["co_authors"]) ld["author"].push_back({{"@type", "Person"}, {"name", a["name"]}});
     view["json_ld"] = site::json_ld(ld);
@@ -445,6 +458,7 @@ struct pages {
                     {"credit", credit},
                     {"provenance", provenance},
                     {"sections", sections},
+                    {"cover", cover},
                     {"photos", photos},
                     {"downloads", downloads},
                     {"translations", translations},

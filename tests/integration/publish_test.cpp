@@ -380,6 +380,10 @@ TEST(publish, the_editions_bundle_holds_its_cases_and_public_files_and_a_manifes
   const auto src = case_path + "/files/" + pw.photo_id;
   EXPECT_NE(page.raw.body.find("<img src=\"" + src + "\" alt=\"The plot\""), std::string::npos) << page.raw.body;
   EXPECT_NE(page.raw.body.find("Sahel Partners</span>"), std::string::npos);
+  // The only photo is the cover: it heads the page and stands for it when shared.
+  EXPECT_NE(page.raw.body.find("<figure class=\"cover\">\n<img src=\"" + src + "\""), std::string::npos);
+  EXPECT_TRUE(std::regex_search(page.raw.body, std::regex("<meta property=\"og:image\" content=\"http[^\"]*" + src + "\">")));
+  EXPECT_TRUE(std::regex_search(page.raw.body, std::regex("\"image\":\"http[^\"]*" + src + "\"")));
   EXPECT_NE(page.raw.body.find("<a href=\"" + src + "\">plot.jpg</a>"), std::string::npos);
   auto image = stack.call_publish("GET", src);
   ASSERT_EQ(image.status, 200) << image.raw.body;

@@ -42,6 +42,12 @@
 <dd><time datetime="{{CASE_PUBLISHED_AT}}">{{CASE_PUBLISHED_AT}}</time></dd>
 </dl>
 </header>
+{{#CASE_COVER}}
+<figure class="cover">
+<img src="{{CASE_COVER_URL}}" alt="{{CASE_COVER_ALT}}" decoding="async">
+<figcaption>{{CASE_COVER_CAPTION}}{{#CASE_COVER_CREDIT}} <span class="meta">{{CASE_COVER_CREDIT}}</span>{{/CASE_COVER_CREDIT}}</figcaption>
+</figure>
+{{/CASE_COVER}}
 {{#CASE_ORIGINAL_NOTICE}}
 <p class="note">{{CASE_ORIGINAL_NOTICE}}</p>
 {{/CASE_ORIGINAL_NOTICE}}
