@@ -11,22 +11,15 @@
 #include "publish/domain/zip.hpp"
 #include "publish/site/labels.hpp"
 #include "publish/site/render.hpp"
+#include "publish/tools.hpp"
 #include "service/peer.hpp"
-
-#include <spawn.h>
-#include <sys/wait.h>
-
-#include <filesystem>
-#include <mutex>
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
 
 namespace casecall::publish {
@@ -203,42 +196,17 @@ std::string edition_csv(const json& exported, const std::string& public_url) {
 // Prints `html` (with its stylesheet beside it) to PDF with headless Chromium; throws
 // std::runtime_error when Chromium fails or takes over 120 s.
 std::string print_pdf(const std::string& html, std::string_view css) {
-  const auto dir = std::filesystem::temp_directory_path() / ("casecall-casebook-" + identity::random_token());
-  std::filesystem::create_directories(dir);
-  struct cleanup {
-    std::filesystem::path dir;
-    ~cleanup() {
-      std::error_code ignored;
-      std::filesystem::remove_all(dir, ignored);
-    }
-  } remove_later{dir};
-  std::ofstream(dir / "casebook.html") << html;
-  std::ofstream(dir / "casebook.css") << css;
-  const auto pdf = (dir / "casebook.pdf").string();
-  std::vector<std::string> args = {"timeout", "120", "chromium", "--headless", "--no-sandbox", "--disable-gpu",
-                                   "--no-pdf-header-footer", "--user-data-dir=" + (dir / "profile").string(),
-                                   "--print-to-pdf=" + pdf, "file://" + (dir / "casebook.html").string()};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  const int rc = posix_spawnp(&pid, "timeout", &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start chromium: " + std::string(std::strerror(rc)));
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  std::ifstream in(pdf, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || bytes.str().rfind("%PDF", 0) != 0) {
-    throw std::runtime_error("chromium did not print the casebook (status " + std::to_string(status) + ")");
-  }
-  return bytes.str();
+  const scratch_dir dir("casecall-casebook");
+  std::ofstream(dir.path() / "casebook.html") << html;
+  std::ofstream(dir.path() / "casebook.css") << css;
+  const auto pdf = dir.path() / "casebook.pdf";
+  const bool printed = run_tool({"chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                                 "--user-data-dir=" + (dir.path() / "profile").string(), "--print-to-pdf=" + pdf.string(),
+                                 "file://" + (dir.path() / "casebook.html").string()},
+                                120);
+  auto bytes = read_file(pdf);
+  if (!printed || bytes.rfind("%PDF", 0) != 0) throw std::runtime_error("chromium did not print the casebook");
+  return bytes;
 }
 
 struct feeds {

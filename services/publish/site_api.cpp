@@ -6,11 +6,13 @@
 #include "http/percent.hpp"
 #include "http/problem.hpp"
 #include "identity/crypto.hpp"
+#include "log/log.hpp"
 #include "publish/domain/collection.hpp"
 #include "publish/response_cache.hpp"
 #include "publish/search_index.hpp"
 #include "publish/site/labels.hpp"
 #include "publish/site/render.hpp"
+#include "publish/tools.hpp"
 #include "service/peer.hpp"
 #include "text/names.hpp"
 
@@ -155,45 +157,109 @@ struct pages {
   std::shared_ptr<response_cache> cache = std::make_shared<response_cache>(4096);
   std::shared_ptr<http::blocking_pool> blocking = std::make_shared<http::blocking_pool>(2);
 
-  // GET /cases/{slug}/{reference}/files/{id}: a photo or file that a published version of the
-  // case makes public, fetched from intake; its content never changes (it is addressed by its
-  // SHA-256), so it is cached for a year.
+  // GET /cases/{slug}/{reference}/files/{id}[?width=480|960|1600]: a photo or file that a
+  // published version of the case makes public, fetched from intake; with `width`, a photo no
+  // wider than that (made once by vipsthumbnail and kept). Its content never changes (it is
+  // addressed by its SHA-256), so it is cached for a year.
   http::awaitable<response> file(request& req) const {
     const auto slug = req.param("slug");
     const auto reference = req.param("reference");
     const auto id = http::uuid_param(req, "id");
+    int width = 0;
+    if (const auto asked = req.query_param("width")) {
+      width = *asked == "480" ? 480 : *asked == "960" ? 960 : *asked == "1600" ? 1600 : -1;
+      if (width < 0) http::invalid({{"width", "not_allowed", "width is 480, 960 or 1600."}});
+    }
     auto work = [&](db::connection&, pqxx::work& tx) -> std::optional<json> {
       auto rows = tx.exec_params(
-          "SELECT f FROM publish.versions v JOIN publish.editions e ON e.id = v.edition_id, "
-          "LATERAL jsonb_array_elements((v.record->'photos') || (v.record->'files')) f "
+          "SELECT f, (SELECT r.bytes FROM publish.renditions r WHERE r.attachment_id = (f->>'id')::uuid AND r.width = $4) "
+          "FROM publish.versions v JOIN publish.editions e ON e.id = v.edition_id, "
+          "LATERAL jsonb_array_elements(CASE WHEN $4 > 0 THEN v.record->'photos' ELSE (v.record->'photos') || (v.record->'files') END) f "
           "WHERE e.slug = $1 AND v.reference = $2 AND f->>'id' = $3 ORDER BY v.number DESC LIMIT 1",
-          slug, reference, id);
+          slug, reference, id, width);
       if (rows.empty()) return std::nullopt;
-      return json::parse(rows[0][0].c_str());
+      auto out = json::parse(rows[0][0].c_str());
+      if (!rows[0][1].is_null()) out["kept"] = pqxx::binarystring(rows[0][1]).str();
+      return out;
     };
     auto found = co_await db::transact(ctx.db, std::move(work));
     if (!found) http::not_found();
-    const auto path = (std::filesystem::temp_directory_path() / ("casecall-publish-file-" + identity::random_token())).string();
+    const auto type = found->value("media_type", std::string("application/octet-stream"));
+    if (width > 0 && !rendition_extension(type)) http::not_found();
+    const auto etag = "\"" + found->value("sha256", std::string()) + (width > 0 ? "-" + std::to_string(width) : "") + "\"";
+    auto headers = [&](response& res) {
+      res.set_header("Content-Type", type);
+      if (type.rfind("image/", 0) != 0) res.set_header("Content-Disposition", "attachment");
+      res.set_header("X-Content-Type-Options", "nosniff");
+      res.set_header("Content-Security-Policy", "sandbox; default-src 'none'");
+      res.set_header("Cache-Control", "public, max-age=31536000, immutable");
+      res.set_header("ETag", etag);
+    };
+    if (req.header("If-None-Match") == etag) {
+      response not_modified;
+      not_modified.status = 304;
+      headers(not_modified);
+      co_return not_modified;
+    }
+    if (found->contains("kept")) {
+      auto res = response::text((*found)["kept"].get<std::string>(), type);
+      headers(res);
+      co_return res;
+    }
+    const scratch_dir scratch("casecall-publish-file");
+    const auto original = scratch.path() / "original";
     service::peer_response got;
     auto fetch = [&got, url = ctx.config.auth.intake_url + "/internal/v1/attachments/" + id, token = ctx.config.auth.service_token,
-                  path] { got = service::get_to_file(url, token, path); };
+                  path = original.string()] { got = service::get_to_file(url, token, path); };
     co_await blocking->run(fetch);
     if (got.status != 200) {
-      std::error_code ignored;
-      std::filesystem::remove(path, ignored);
       http::fail(502, "upstream_unavailable", "Another service did not answer", "The file could not be read from intake just now.");
     }
+    if (width > 0) {
+      std::string smaller;
+      auto shrink = [&smaller, &original, width, extension = *rendition_extension(type)] {
+        const auto out = original.parent_path() / ("smaller" + extension);
+        if (run_tool({"vipsthumbnail", original.string(), "--size", std::to_string(width) + "x>", "-o",
+                      out.string() + (extension == ".png" ? "[strip]" : "[Q=80,strip]")},
+                     60)) {
+          smaller = read_file(out);
+        }
+      };
+      co_await blocking->run(shrink);
+      if (smaller.empty()) {
+        // A photo vipsthumbnail cannot read is served whole: the browser may still show it.
+        log::warn("photo not made smaller", {{"attachment", id}, {"width", width}});
+      } else {
+        auto keep = [&](db::connection&, pqxx::work& tx) {
+          tx.exec_params("INSERT INTO publish.renditions (attachment_id, width, media_type, bytes) VALUES ($1, $2, $3, $4) "
+                         "ON CONFLICT DO NOTHING",
+                         id, width, type, pqxx::binarystring(smaller.data(), smaller.size()));
+          return true;
+        };
+        co_await db::transact(ctx.db, std::move(keep));
+        auto res = response::text(std::move(smaller), type);
+        headers(res);
+        co_return res;
+      }
+    }
+    // The original, streamed from the scratch file (moved out of the directory that is about
+    // to go, and removed once sent).
+    const auto path = (std::filesystem::temp_directory_path() / ("casecall-publish-file-" + identity::random_token())).string();
+    std::filesystem::rename(original, path);
     response res;
     res.file_path = path;
     res.remove_file = true;
-    const auto type = found->value("media_type", std::string("application/octet-stream"));
-    res.set_header("Content-Type", type);
-    if (type.rfind("image/", 0) != 0) res.set_header("Content-Disposition", "attachment");
-    res.set_header("X-Content-Type-Options", "nosniff");
-    res.set_header("Content-Security-Policy", "sandbox; default-src 'none'");
-    res.set_header("Cache-Control", "public, max-age=31536000, immutable");
-    res.set_header("ETag", "\"" + found->value("sha256", std::string()) + "\"");
+    headers(res);
     co_return res;
+  }
+
+  // The file name extension vipsthumbnail writes for a photo's type; none for what it does
+  // not make smaller copies of.
+  static std::optional<std::string> rendition_extension(const std::string& type) {
+    if (type == "image/jpeg") return ".jpg";
+    if (type == "image/png") return ".png";
+    if (type == "image/webp") return ".webp";
+    return std::nullopt;
   }
 
   // What a page is kept under: its target and the reader's languages, which choose its labels.
@@ -404,8 +470,15 @@ struct pages {
     for (auto it = chosen.begin(); it != chosen.end(); ++it) {
       const auto& p = *it;
       const auto caption = in_language(p.value("caption", json::object()), lang);
-      json photo = {{"url", files_path + p["id"].get<std::string>()}, {"caption", caption},
-                    {"credit", p.value("credit", std::string())}, {"alt", caption.empty() ? title : caption}};
+      // Shown no wider than the reader needs (smaller copies made for 480, 960 and 1600 pixels);
+      // the photo itself is a link away.
+      const auto url = files_path + p["id"].get<std::string>();
+      json photo = {{"url", url},
+                    {"src", url + "?width=960"},
+                    {"srcset", url + "?width=480 480w, " + url + "?width=960 960w, " + url + "?width=1600 1600w"},
+                    {"caption", caption},
+                    {"credit", p.value("credit", std::string())},
+                    {"alt", caption.empty() ? title : caption}};
       if (it == (cover_at == chosen.end() ? chosen.begin() : cover_at)) {
         cover = std::move(photo);
       } else {
@@ -428,7 +501,7 @@ struct pages {
     auto view = page(req, lang, path, title, summary.substr(0, 300));
     view["alternates"] = alternates;
     view["og"]["type"] = "article";
-    if (cover.is_object()) view["og"]["image"] = absolute(cover["url"].get<std::string>());
+    if (cover.is_object()) view["og"]["image"] = absolute(cover["url"].get<std::string>() + "?width=1600");
     json ld = {{"@context", "https://schema.org"},
                {"@type", "Article"},
                {"headline", title},
@@ -439,7 +512,7 @@ struct pages {
                {"url", absolute(r["version_path"].get<std::string>())},
                {"isPartOf", {{"@type", "Collection"}, {"name", edition_title}, {"url", absolute("/editions/" + r["edition"]["slug"].get<std::string>())}}},
                {"author", json::array()}};
-    if (cover.is_object()) ld["image"] = absolute(cover["url"].get<std::string>());
+    if (cover.is_object()) ld["image"] = absolute(cover["url"].get<std::string>() + "?width=1600");
     ld["author"].push_back({{"@type", "Organization"}, {"name", r["organisation"]["name"]}});
     for (const auto& a : r["credit"]["co_authors"]) ld["author"].push_back({{"@type", "Person"}, {"name", a["name"]}});
     view["json_ld"] = site::json_ld(ld);

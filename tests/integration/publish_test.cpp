@@ -20,12 +20,14 @@ namespace {
 using json = nlohmann::json;
 using namespace review_support;
 
-json fixture() {
-  std::ifstream in(source_dir() + "/tests/fixtures/publish/cases.json");
+std::string fixture_file(const std::string& name) {
+  std::ifstream in(source_dir() + "/tests/fixtures/publish/" + name, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
-  return json::parse(text.str());
+  return text.str();
 }
+
+json fixture() { return json::parse(fixture_file("cases.json")); }
 
 // The fixture's cases submitted by two partners, reviewed and all accepted in a closed round.
 struct published_world {
@@ -33,7 +35,7 @@ struct published_world {
   json cases = fixture()["cases"];
   std::map<std::string, std::string> reference;  // fixture key → case reference
   session a, b;
-  const std::string photo{"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00 a field school", 34};
+  const std::string photo = fixture_file("field-school.jpg");  // 1,200 × 800 pixels
   std::string photo_id;
 
   published_world() {
@@ -333,6 +335,23 @@ TEST(publish, search_finds_chinese_by_bigrams_ranks_by_icu_words_and_english_by_
             (std::vector<std::string>{"q bad_format", "country bad_format"}));
 }
 
+// An image's size as vipsheader reads it ("480x320"), with vipsheader's output.
+std::pair<std::string, std::string> image_size(const std::string& bytes) {
+  const auto file = env_or_fail("CASECALL_TEST_SCRATCH") + "/image-" + std::to_string(::getpid()) + ".jpg";
+  {
+    std::ofstream out(file, std::ios::binary);
+    out << bytes;
+  }
+  auto* pipe = ::popen(("vipsheader " + file + " 2>&1").c_str(), "r");
+  std::string text;
+  char buffer[1024];
+  while (pipe != nullptr && std::fgets(buffer, sizeof buffer, pipe) != nullptr) text += buffer;
+  if (pipe != nullptr) ::pclose(pipe);
+  std::remove(file.c_str());
+  std::smatch m;
+  return {std::regex_search(text, m, std::regex(R"(: (\d+x\d+) )")) ? m[1].str() : std::string(), text};
+}
+
 // The entries of a ZIP archive of stored entries, by name (what the bundle writes).
 std::map<std::string, std::string> unzip_stored(const std::string& zip) {
   auto u16 = [&](std::size_t at) { return static_cast<std::size_t>(static_cast<unsigned char>(zip[at])) |
@@ -378,18 +397,38 @@ TEST(publish, the_editions_bundle_holds_its_cases_and_public_files_and_a_manifes
   const auto case_path = "/cases/gs7-2026/" + pw.reference["en-farmer"];
   auto page = stack.call_publish("GET", case_path);
   const auto src = case_path + "/files/" + pw.photo_id;
-  EXPECT_NE(page.raw.body.find("<img src=\"" + src + "\" alt=\"The plot\""), std::string::npos) << page.raw.body;
+  EXPECT_NE(page.raw.body.find("<a href=\"" + src + "\"><img src=\"" + src + "?width=960\""), std::string::npos) << page.raw.body;
+  EXPECT_NE(page.raw.body.find("alt=\"The plot\""), std::string::npos);
   EXPECT_NE(page.raw.body.find("Sahel Partners</span>"), std::string::npos);
   // The only photo is the cover: it heads the page and stands for it when shared.
-  EXPECT_NE(page.raw.body.find("<figure class=\"cover\">\n<img src=\"" + src + "\""), std::string::npos);
-  EXPECT_TRUE(std::regex_search(page.raw.body, std::regex("<meta property=\"og:image\" content=\"http[^\"]*" + src + "\">")));
-  EXPECT_TRUE(std::regex_search(page.raw.body, std::regex("\"image\":\"http[^\"]*" + src + "\"")));
+  EXPECT_NE(page.raw.body.find("<figure class=\"cover\">\n<a href=\"" + src + "\">"), std::string::npos);
+  EXPECT_TRUE(std::regex_search(page.raw.body, std::regex("<meta property=\"og:image\" content=\"http[^\"]*" + src + "\\?width=1600\">")));
+  EXPECT_TRUE(std::regex_search(page.raw.body, std::regex("\"image\":\"http[^\"]*" + src + "\\?width=1600\"")));
   EXPECT_NE(page.raw.body.find("<a href=\"" + src + "\">plot.jpg</a>"), std::string::npos);
   auto image = stack.call_publish("GET", src);
   ASSERT_EQ(image.status, 200) << image.raw.body;
   EXPECT_EQ(image.raw.body, pw.photo);
   EXPECT_EQ(image.raw.header("Content-Type"), "image/jpeg");
   EXPECT_EQ(image.raw.header("Cache-Control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(stack.call_publish("GET", src, std::nullopt, nullptr, {{"If-None-Match", image.raw.header("ETag")}}).status, 304);
+  // Smaller copies for slow links: made once, kept, no wider than asked.
+  EXPECT_NE(page.raw.body.find("srcset=\"" + src + "?width=480 480w, " + src + "?width=960 960w, " + src + "?width=1600 1600w\""),
+            std::string::npos);
+  auto small = stack.call_publish("GET", src + "?width=480");
+  ASSERT_EQ(small.status, 200) << small.raw.body.substr(0, 300);
+  EXPECT_EQ(small.raw.header("Content-Type"), "image/jpeg");
+  EXPECT_EQ(small.raw.body.substr(0, 3), "\xff\xd8\xff");
+  EXPECT_LT(small.raw.body.size(), pw.photo.size());
+  const auto [size, size_status] = image_size(small.raw.body);
+  EXPECT_EQ(size, "480x320") << size_status;
+  EXPECT_EQ(stack.query_row("SELECT count(*) FROM publish.renditions WHERE width = 480")[0], "1");
+  EXPECT_EQ(stack.call_publish("GET", src + "?width=480").raw.body, small.raw.body);
+  EXPECT_EQ(stack.call_publish("GET", src + "?width=480", std::nullopt, nullptr, {{"If-None-Match", small.raw.header("ETag")}}).status,
+            304);
+  EXPECT_NE(small.raw.header("ETag"), image.raw.header("ETag"));
+  // Never wider than the photo: 1600 asked of a 1,200-pixel photo gives 1,200.
+  EXPECT_EQ(image_size(stack.call_publish("GET", src + "?width=1600").raw.body).first, "1200x800");
+  EXPECT_EQ(stack.call_publish("GET", src + "?width=500").field_errors(), (std::vector<std::string>{"width not_allowed"}));
   // Only what a published version makes public: another case's path, or an unknown id, is 404.
   EXPECT_EQ(stack.call_publish("GET", "/cases/gs7-2026/" + pw.reference["fr-credit"] + "/files/" + pw.photo_id).status, 404);
 

@@ -126,9 +126,13 @@ json case_fields() {
                                      {"paragraphs", {"Banks are 60 km away.", "Moneylenders charge 20% a month."}}},
                                     {{"heading", "What was done"},
                                      {"paragraphs", {"Groups of 15 to 25 women save weekly and lend to each other."}}}})},
-          {"photos", json::array({{{"url", "/media/gs7-0042/meeting.jpg"}, {"caption", "A weekly meeting in Chamama"},
-                                   {"credit", "Photo: Grace Phiri"}, {"alt", "Women sitting in a circle counting money"},
-                                   {"width", 1200}, {"height", 800}}})},
+          {"cover", {{"url", "/media/gs7-0042/ledger.jpg"}, {"src", "/media/gs7-0042/ledger.jpg?width=960"},
+                     {"srcset", "/media/gs7-0042/ledger.jpg?width=480 480w, /media/gs7-0042/ledger.jpg?width=960 960w"},
+                     {"caption", "The group ledger"}, {"credit", ""}, {"alt", "A hand-written ledger"}}},
+          {"photos", json::array({{{"url", "/media/gs7-0042/meeting.jpg"}, {"src", "/media/gs7-0042/meeting.jpg?width=960"},
+                                   {"srcset", "/media/gs7-0042/meeting.jpg?width=480 480w, /media/gs7-0042/meeting.jpg?width=960 960w"},
+                                   {"caption", "A weekly meeting in Chamama"},
+                                   {"credit", "Photo: Grace Phiri"}, {"alt", "Women sitting in a circle counting money"}}})},
           {"downloads", json::array({{{"label", "Case (PDF)"}, {"url", "/downloads/GS7-0042.pdf"}, {"size", "1.2 MB"}}})},
           {"translations", json::array({{{"lang", "fr"}, {"label", "Français"}, {"url", "/fr/cases/GS7-0042"},
                                          {"provenance", "Translated by the organisers"}}})},
@@ -345,9 +349,17 @@ TEST_F(site_render, case_shows_its_facts_text_photos_downloads_translations_and_
   EXPECT_NE(html.find("<dt>Version</dt>\n<dd>2</dd>"), std::string::npos);
   EXPECT_NE(html.find("<h2>The problem</h2>\n<p>Banks are 60 km away.</p>\n<p>Moneylenders charge 20% a month.</p>"),
             std::string::npos);
-  EXPECT_NE(html.find("<img src=\"/media/gs7-0042/meeting.jpg\" alt=\"Women sitting in a circle counting money\" "
-                      "width=\"1200\" height=\"800\""),
+  // Photos are shown at the width the reader needs, each a link to the photo itself; the cover
+  // first, eagerly, the others lazily.
+  EXPECT_NE(html.find("<a href=\"/media/gs7-0042/meeting.jpg\"><img src=\"/media/gs7-0042/meeting.jpg?width=960\" "
+                      "srcset=\"/media/gs7-0042/meeting.jpg?width=480 480w, /media/gs7-0042/meeting.jpg?width=960 960w\" "
+                      "sizes=\"(max-width: 52rem) 100vw, 52rem\" alt=\"Women sitting in a circle counting money\" loading=\"lazy\""),
             std::string::npos);
+  EXPECT_NE(html.find("<figure class=\"cover\">\n<a href=\"/media/gs7-0042/ledger.jpg\"><img src=\"/media/gs7-0042/ledger.jpg?width=960\""),
+            std::string::npos);
+  EXPECT_NE(html.find("<figcaption>The group ledger</figcaption>"), std::string::npos) << "no credit, no empty span";
+  EXPECT_LT(html.find("<a href=\"/media/gs7-0042/ledger.jpg\">"), html.find("<h2>The problem</h2>"));
+  EXPECT_GT(html.find("<a href=\"/media/gs7-0042/meeting.jpg\">"), html.find("<h2>The problem</h2>"));
   EXPECT_NE(html.find("<figcaption>A weekly meeting in Chamama <span class=\"meta\">Photo: Grace Phiri</span></figcaption>"),
             std::string::npos);
   EXPECT_NE(html.find("<a href=\"/downloads/GS7-0042.pdf\">Case (PDF)</a> <span class=\"meta\">1.2 MB</span>"),
@@ -380,6 +392,7 @@ TEST_F(site_render, optional_case_parts_are_left_out_when_absent) {
   auto fields = case_fields();
   fields.erase("original_notice");
   fields["photos"] = json::array();
+  fields.erase("cover");
   fields["translations"] = json::array();
   auto view = case_view(fields);
   view.erase("json_ld");
@@ -439,8 +452,10 @@ TEST_F(site_render, hostile_case_text_and_urls_stay_inert) {
   fields["authors"] = {script, breakout};
   fields["themes"] = {breakout};
   fields["sections"] = json::array({{{"heading", breakout}, {"paragraphs", {script, breakout}}}});
-  fields["photos"] = json::array({{{"url", "javascript:alert(1)"}, {"caption", script + breakout}, {"credit", breakout},
-                                   {"alt", breakout}, {"width", "\" onload=\"alert(1)"}, {"height", 1}}});
+  fields["photos"] = json::array({{{"url", "javascript:alert(1)"}, {"src", "javascript:alert(1)"},
+                                   {"srcset", "\" onload=\"alert(1)"}, {"caption", script + breakout}, {"credit", breakout},
+                                   {"alt", breakout}}});
+  fields["cover"] = fields["photos"][0];
   fields["downloads"] = json::array({{{"label", script}, {"url", "javascript:alert(1)"}, {"size", breakout}}});
   fields["translations"] = json::array(
       {{{"lang", breakout}, {"label", breakout}, {"url", "JaVaScRiPt:alert(1)"}, {"provenance", script}},

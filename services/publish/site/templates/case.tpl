@@ -44,7 +44,7 @@
 </header>
 {{#CASE_COVER}}
 <figure class="cover">
-<img src="{{CASE_COVER_URL}}" alt="{{CASE_COVER_ALT}}" decoding="async">
+<a href="{{CASE_COVER_URL}}"><img src="{{CASE_COVER_SRC}}" srcset="{{CASE_COVER_SRCSET}}" sizes="(max-width: 52rem) 100vw, 52rem" alt="{{CASE_COVER_ALT}}" decoding="async"></a>
 <figcaption>{{CASE_COVER_CAPTION}}{{#CASE_COVER_CREDIT}} <span class="meta">{{CASE_COVER_CREDIT}}</span>{{/CASE_COVER_CREDIT}}</figcaption>
 </figure>
 {{/CASE_COVER}}
@@ -74,7 +74,7 @@
 <h2 id="photos-heading">{{LABELS_PHOTOS}}</h2>
 {{#CASE_PHOTOS}}
 <figure>
-<img src="{{URL}}" alt="{{ALT}}"{{#WIDTH}} width="{{WIDTH}}" height="{{HEIGHT}}"{{/WIDTH}} loading="lazy" decoding="async">
+<a href="{{URL}}"><img src="{{SRC}}" srcset="{{SRCSET}}" sizes="(max-width: 52rem) 100vw, 52rem" alt="{{ALT}}" loading="lazy" decoding="async"></a>
 <figcaption>{{CAPTION}}{{#CREDIT}} <span class="meta">{{CREDIT}}</span>{{/CREDIT}}</figcaption>
 </figure>
 {{/CASE_PHOTOS}}
