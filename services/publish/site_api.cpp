@@ -81,8 +81,12 @@ struct naming {
   std::string country(const json& code) const {
     return code.is_string() ? text::country_name(code.get<std::string>(), site::ui_language(lang)) : std::string();
   }
+  // A theme or region: the call's name in the reader's language, else the site's own name for
+  // it (regions), else the call's name in English or any, else the id made readable.
   std::string term(const std::string& kind, const std::string& id) const {
     const auto& labels = vocabulary[kind].value(id, json::object());
+    if (labels.contains(lang)) return labels[lang].get<std::string>();
+    if (auto own = site::find_label(kind + "_" + id, lang)) return std::string(*own);
     return labels.empty() ? humanise(id) : in_language(labels, lang);
   }
   std::string edition(const std::string& slug) const {
@@ -95,6 +99,7 @@ struct naming {
     if (facet == "theme" || facet == "region") return term(facet, value);
     if (facet == "edition") return edition(value);
     if (facet == "language") return std::string(site::language_name(value));
+    if (auto kind = site::find_label("kind_" + value, lang)) return std::string(*kind);
     return humanise(value);
   }
 };

@@ -325,7 +325,7 @@ TEST(publish, search_finds_chinese_by_bigrams_ranks_by_icu_words_and_english_by_
   auto facets_page = pw.w.stack.call_publish("GET", "/search?lang=fr");
   ASSERT_EQ(facets_page.status, 200);
   for (const auto* name : {"Sénégal", "Kenya", "Pérou", "Chine", "Inclusive finance", "E-commerce", "中文",
-                           "Best Poverty Reduction Practices 2026"}) {
+                           "Best Poverty Reduction Practices 2026", "Afrique", "ONG"}) {
     EXPECT_NE(facets_page.raw.body.find(name), std::string::npos) << name;
   }
   EXPECT_EQ(facets_page.raw.body.find(">SN<"), std::string::npos);

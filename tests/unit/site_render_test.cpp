@@ -604,6 +604,9 @@ TEST(site_labels, every_label_is_translated_into_every_interface_language) {
   EXPECT_EQ(site::ui_languages().size(), 6u);  // the six languages of the United Nations
   EXPECT_EQ(site::label("translated_by_machine", "en"), "Machine translation");
   EXPECT_THROW(static_cast<void>(site::label("no_such_label", "en")), std::out_of_range);
+  EXPECT_EQ(site::find_label("region_africa", "fr"), "Afrique");
+  EXPECT_EQ(site::find_label("kind_ngo", "zh"), "非政府组织");
+  EXPECT_EQ(site::find_label("kind_pirate", "en"), std::nullopt);
 }
 
 TEST(site_labels, tags_map_to_interface_languages_and_directions) {

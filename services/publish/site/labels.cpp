@@ -82,6 +82,27 @@ constexpr label_row rows[] = {
      {"The page you asked for does not exist or has moved.", "La page demandée n’existe pas ou a été déplacée.",
       "La página solicitada no existe o ha cambiado de dirección.", "您要访问的页面不存在或已移动。",
       "الصفحة التي طلبتها غير موجودة أو نُقلت.", "Запрошенная страница не существует или была перемещена."}},
+    {"kind_government", {"Government", "Administration publique", "Gobierno", "政府机构", "جهة حكومية", "Государственный орган"}},
+    {"kind_ngo", {"NGO", "ONG", "ONG", "非政府组织", "منظمة غير حكومية", "НКО"}},
+    {"kind_international_organisation",
+     {"International organisation", "Organisation internationale", "Organización internacional", "国际组织", "منظمة دولية",
+      "Международная организация"}},
+    {"kind_company", {"Company", "Entreprise", "Empresa", "企业", "شركة", "Компания"}},
+    {"kind_university", {"University", "Université", "Universidad", "大学", "جامعة", "Университет"}},
+    {"kind_research_institute",
+     {"Research institute", "Institut de recherche", "Instituto de investigación", "研究机构", "معهد بحثي",
+      "Научно-исследовательский институт"}},
+    {"kind_individual", {"Individual", "Particulier", "Particular", "个人", "فرد", "Частное лицо"}},
+    {"region_asia_pacific",
+     {"Asia and the Pacific", "Asie et Pacifique", "Asia y el Pacífico", "亚洲及太平洋", "آسيا والمحيط الهادئ", "Азия и Тихий океан"}},
+    {"region_africa", {"Africa", "Afrique", "África", "非洲", "أفريقيا", "Африка"}},
+    {"region_latin_america",
+     {"Latin America and the Caribbean", "Amérique latine et Caraïbes", "América Latina y el Caribe", "拉丁美洲和加勒比",
+      "أمريكا اللاتينية والبحر الكاريبي", "Латинская Америка и Карибский бассейн"}},
+    {"region_arab_states", {"Arab States", "États arabes", "Estados Árabes", "阿拉伯国家", "الدول العربية", "Арабские государства"}},
+    {"region_europe_central_asia",
+     {"Europe and Central Asia", "Europe et Asie centrale", "Europa y Asia Central", "欧洲和中亚", "أوروبا وآسيا الوسطى",
+      "Европа и Центральная Азия"}},
 };
 
 constexpr auto keys = [] {
@@ -148,6 +169,12 @@ nlohmann::json labels(std::string_view tag) {
   auto out = nlohmann::json::object();
   for (const auto& row : rows) out[std::string(row.key)] = std::string(row.text[index]);
   return out;
+}
+
+std::optional<std::string_view> find_label(std::string_view key, std::string_view tag) {
+  const auto* found = std::find_if(std::begin(rows), std::end(rows), [&](const label_row& row) { return row.key == key; });
+  if (found == std::end(rows)) return std::nullopt;
+  return found->text[language_index(tag)];
 }
 
 std::string_view label(std::string_view key, std::string_view tag) {

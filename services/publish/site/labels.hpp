@@ -38,6 +38,10 @@ nlohmann::json labels(std::string_view tag);
 // One interface string; throws std::out_of_range for a key that does not exist.
 std::string_view label(std::string_view key, std::string_view tag);
 
+// One interface string, or none for a key that does not exist (organisation kinds and regions
+// are kind_<id> and region_<id>).
+std::optional<std::string_view> find_label(std::string_view key, std::string_view tag);
+
 // The keys of all interface strings.
 std::span<const std::string_view> label_keys();
 
