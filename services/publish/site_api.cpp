@@ -34,7 +34,6 @@ using http::method;
 using http::request;
 using http::response;
 
-const std::string site_name = "casecall";
 const char* const csp =
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -303,7 +302,7 @@ struct pages {
     (void)req;
     return {{"lang", lang},
             {"dir", std::string(site::direction(lang))},
-            {"title", title + " — " + site_name},
+            {"title", title + " — " + std::string(site::label("site_name", lang))},
             {"description", description},
             {"canonical_url", absolute(path)},
             {"alternates", json::array()},
@@ -311,7 +310,7 @@ struct pages {
             {"labels", site::labels(site::ui_language(lang))},
             {"languages", languages},
             {"stylesheet_url", "/static/site.css?v=" + stylesheet_hash()},
-            {"site_name", site_name}};
+            {"site_name", std::string(site::label("site_name", lang))}};
   }
 
   response not_found_page(const request& req) const {
@@ -595,7 +594,8 @@ struct pages {
       return json{{"editions", editions(tx)}, {"latest", latest}};
     };
     auto data = co_await db::transact(ctx.db, std::move(work));
-    auto view = page(req, lang, "/", std::string(site::label("editions", lang)), "Best practices in poverty reduction, as submitted and selected.");
+    auto view = page(req, lang, "/", std::string(site::label("site_name", lang)), std::string(site::label("site_description", lang)));
+    view["title"] = std::string(site::label("site_name", lang));  // the home page is the site itself
     view["editions"] = edition_items(data["editions"], lang);
     view["latest"] = data["latest"];
     view["feed_url"] = "/feed.atom";

@@ -177,6 +177,17 @@ TEST(publish, an_edition_is_curated_and_published_and_a_correction_keeps_the_old
   EXPECT_NE(page.raw.body.find("Kenya"), std::string::npos);
   auto french = stack.call_publish("GET", page_path + "?lang=fr");
   EXPECT_NE(french.raw.body.find("<h1>Écoles de terrain à Kitui</h1>"), std::string::npos);
+  // The home page: the site in the reader's language, the editions, the latest cases.
+  auto home = stack.call_publish("GET", "/", std::nullopt, nullptr, {{"Accept-Language", "fr-FR,fr;q=0.9,en;q=0.5"}});
+  ASSERT_EQ(home.status, 200);
+  EXPECT_NE(home.raw.body.find("<h1>Meilleures pratiques de réduction de la pauvreté</h1>"), std::string::npos) << home.raw.body;
+  EXPECT_NE(home.raw.body.find("<html lang=\"fr\""), std::string::npos);
+  EXPECT_NE(home.raw.body.find("href=\"/editions/gs7-2026\">Best Poverty Reduction Practices 2026</a>"), std::string::npos);
+  EXPECT_NE(home.raw.body.find(">Field schools in Kitui</a>"), std::string::npos);
+  auto list = stack.call_publish("GET", "/editions?lang=zh");
+  ASSERT_EQ(list.status, 200);
+  EXPECT_NE(list.raw.body.find("2026年最佳减贫案例"), std::string::npos);
+  EXPECT_NE(list.raw.body.find("案例: 5"), std::string::npos);
   // The edition: the call's names of its themes, its first publication, in the API too.
   auto edition = stack.call_publish("GET", "/api/publish/v1/editions/gs7-2026");
   ASSERT_EQ(edition.status, 200);

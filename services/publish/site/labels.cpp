@@ -22,6 +22,20 @@ struct label_row {
 
 // French uses a no-break space before ";" (written as U+00A0 below).
 constexpr label_row rows[] = {
+    {"site_name",
+     {"Best Poverty Reduction Practices", "Meilleures pratiques de réduction de la pauvreté",
+      "Mejores prácticas de reducción de la pobreza", "最佳减贫案例", "أفضل ممارسات الحد من الفقر",
+      "Лучшие практики сокращения бедности"}},
+    {"site_description",
+     {"Ways out of poverty that worked, told by the organisations that led them and chosen by international judges.",
+      "Des moyens de sortir de la pauvreté qui ont fait leurs preuves, racontés par les organisations qui les ont menés et "
+      "choisis par un jury international.",
+      "Caminos para salir de la pobreza que dieron resultado, contados por las organizaciones que los impulsaron y "
+      "elegidos por un jurado internacional.",
+      "行之有效的减贫实践，由实施机构亲自讲述，经国际评审专家遴选。",
+      "طرق ناجحة للخروج من الفقر، ترويها المنظمات التي قادتها ويختارها محكّمون دوليون.",
+      "Проверенные на практике пути выхода из бедности — в изложении организаций, которые их осуществили, и в отборе "
+      "международного жюри."}},
     {"skip_to_content", {"Skip to content", "Aller au contenu", "Ir al contenido", "跳至正文", "انتقل إلى المحتوى", "Перейти к содержанию"}},
     {"main_navigation", {"Main navigation", "Navigation principale", "Navegación principal", "主导航", "التنقل الرئيسي", "Основная навигация"}},
     {"home", {"Home", "Accueil", "Inicio", "首页", "الصفحة الرئيسية", "Главная"}},
