@@ -9,10 +9,12 @@
 #include "publish/domain/collection.hpp"
 #include "publish/domain/oai.hpp"
 #include "publish/domain/zip.hpp"
+#include "publish/edition_names.hpp"
 #include "publish/site/labels.hpp"
 #include "publish/site/render.hpp"
 #include "publish/tools.hpp"
 #include "service/peer.hpp"
+#include "text/names.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -58,7 +60,8 @@ std::string host_of(const std::string& url) {
 // The current versions, as OAI-PMH sees the collection.
 class oai_store : public oai::store {
  public:
-  oai_store(pqxx::work& tx, std::string public_url) : tx_(tx), url_(std::move(public_url)), host_(host_of(url_)) {}
+  oai_store(pqxx::work& tx, std::string public_url)
+      : tx_(tx), url_(std::move(public_url)), host_(host_of(url_)), names_(load_edition_names(tx)) {}
 
   std::vector<oai::set_info> sets() override {
     std::vector<oai::set_info> out{{"edition", "Editions"}, {"theme", "Themes"}};
@@ -67,7 +70,8 @@ class oai_store : public oai::store {
       out.push_back({"edition:" + row[0].as<std::string>(), in_english(json::parse(row[1].c_str()))});
     }
     for (const auto& row : tx_.exec("SELECT DISTINCT t FROM publish.search, unnest(themes) t ORDER BY t")) {
-      out.push_back({"theme:" + row[0].as<std::string>(), row[0].as<std::string>()});
+      const auto id = row[0].as<std::string>();
+      out.push_back({"theme:" + id, names_.theme(id, "en").value_or(id)});
     }
     return out;
   }
@@ -121,9 +125,14 @@ class oai_store : public oai::store {
       if (fields.contains("title") && fields["title"].is_object()) out.title.push_back({fields["title"]["text"].get<std::string>(), lang});
     }
     for (const auto& a : r["authors"]) out.creator.push_back({a.get<std::string>(), ""});
-    for (const auto& t : r["themes"]) out.subject.push_back({t.get<std::string>(), ""});
+    // Each theme by the names its call gave it, in each of their languages; else by its id.
+    for (const auto& t : r["themes"]) {
+      const auto& names = names_.vocabulary["theme"].value(t.get<std::string>(), json::object());
+      if (names.empty()) out.subject.push_back({t.get<std::string>(), ""});
+      for (const auto& [lang, name] : names.items()) out.subject.push_back({name.get<std::string>(), lang});
+    }
     if (const auto text = summary_of(r); !text.empty()) out.description.push_back({text, language});
-    out.publisher.push_back({"casecall: " + in_english(r["edition"]["title"]), ""});
+    out.publisher.push_back({std::string(site::label("site_name", "en")), "en"});
     out.date.push_back({r["published_at"].get<std::string>().substr(0, 10), ""});
     out.type.push_back({"Text", ""});
     out.format.push_back({"text/html", ""});
@@ -131,13 +140,17 @@ class oai_store : public oai::store {
     out.identifier_dc.push_back({r["reference"].get<std::string>(), ""});
     out.language.push_back({language, ""});
     out.relation.push_back({url_ + "/editions/" + slug, ""});
-    if (r["country"].is_string()) out.coverage.push_back({r["country"].get<std::string>(), ""});
+    if (r["country"].is_string()) {
+      out.coverage.push_back({r["country"].get<std::string>(), ""});  // ISO 3166-1
+      out.coverage.push_back({text::country_name(r["country"].get<std::string>(), "en"), "en"});
+    }
     return out;
   }
 
   pqxx::work& tx_;
   std::string url_;
   std::string host_;
+  edition_names names_;
 };
 
 // One CSV field (RFC 4180), with a leading apostrophe before what a spreadsheet would take for
@@ -371,20 +384,22 @@ struct feeds {
     const bool one = req.path != "/feed.atom";
     const auto slug = one ? req.param("slug") : std::string();
     auto work = [&](db::connection&, pqxx::work& tx) -> std::optional<std::string> {
-      std::string title = "casecall: Best practices in poverty reduction";
+      const std::string site_name(site::label("site_name", "en"));
+      std::string title = site_name;
       if (one) {
         auto e = tx.exec_params(
             "SELECT e.title::text FROM publish.editions e WHERE e.slug = $1 "
             "AND EXISTS (SELECT 1 FROM publish.search s WHERE s.edition_id = e.id)",
             slug);
         if (e.empty()) return std::nullopt;
-        title = "casecall: " + in_english(json::parse(e[0][0].c_str()));
+        title = in_english(json::parse(e[0][0].c_str())) + " — " + site_name;
       }
       atom::feed f;
       const auto self = one ? "/editions/" + slug + "/feed.atom" : std::string("/feed.atom");
       f.id = absolute(self);
       f.title = {title, "en"};
-      f.authors.push_back({"casecall", absolute("/")});
+      f.authors.push_back({site_name, absolute("/")});
+      const auto names = load_edition_names(tx);
       f.links.push_back({absolute(self), "self", "application/atom+xml", "", ""});
       f.links.push_back({absolute(one ? "/editions/" + slug : "/"), "alternate", "text/html", "", ""});
       f.updated = "2020-01-01T00:00:00Z";
@@ -405,7 +420,7 @@ struct feeds {
         for (const auto& a : r["authors"]) e.authors.push_back({a.get<std::string>(), ""});
         e.links.push_back({absolute(r["path"].get<std::string>()), "alternate", "text/html", r["language"].get<std::string>(), ""});
         e.summary = {summary_of(r), r["language"].get<std::string>()};
-        for (const auto& t : r["themes"]) e.categories.push_back({t.get<std::string>(), "", ""});
+        for (const auto& t : r["themes"]) e.categories.push_back({t.get<std::string>(), names.theme(t.get<std::string>(), "en").value_or(""), ""});
         if (f.updated < e.updated) f.updated = e.updated;
         f.entries.push_back(std::move(e));
       }
@@ -422,7 +437,7 @@ struct feeds {
   http::awaitable<response> oai_pmh(request& req) const {
     const std::string raw = req.verb == method::post ? req.body : std::string(req.query);
     const auto args = oai::parse_arguments(raw);
-    oai::repository repo{"casecall: Best practices in poverty reduction", absolute("/oai"), ctx.config.mail.support_address,
+    oai::repository repo{std::string(site::label("site_name", "en")), absolute("/oai"), ctx.config.mail.support_address,
                          "2020-01-01T00:00:00Z"};
     const auto public_url = ctx.config.auth.public_url;
     auto work = [&](db::connection&, pqxx::work& tx) {

@@ -8,6 +8,7 @@
 #include "identity/crypto.hpp"
 #include "log/log.hpp"
 #include "publish/domain/collection.hpp"
+#include "publish/edition_names.hpp"
 #include "publish/response_cache.hpp"
 #include "publish/search_index.hpp"
 #include "publish/site/labels.hpp"
@@ -103,18 +104,11 @@ struct naming {
   }
 };
 
-// Every edition's vocabulary and title (a handful of rows); a later edition's label for an id
-// wins.
 naming load_naming(pqxx::work& tx, const std::string& lang) {
+  auto names = load_edition_names(tx);
   naming out{lang};
-  for (const auto& row : tx.exec("SELECT slug, title::text, vocabulary::text FROM publish.editions ORDER BY created_at, slug")) {
-    out.edition_titles[row[0].as<std::string>()] = json::parse(row[1].c_str());
-    const auto vocabulary = json::parse(row[2].c_str());
-    for (const auto& [kind, terms] : vocabulary.items()) {
-      if (!out.vocabulary.contains(kind) || !terms.is_object()) continue;
-      for (const auto& [id, labels] : terms.items()) out.vocabulary[kind][id] = labels;
-    }
-  }
+  out.vocabulary = std::move(names.vocabulary);
+  out.edition_titles = std::move(names.titles);
   return out;
 }
 

@@ -42,8 +42,10 @@ bool oai_valid(const std::string& xml, std::string& output) {
 void seed(intake_stack& stack, int n) {
   EXPECT_EQ(stack.call_publish("GET", "/healthz").status, 200);  // started, its schema made
   stack.query_row(
-      "WITH e AS (INSERT INTO publish.editions (slug, call_id, title, created_by) VALUES ('gs7-2026', gen_random_uuid(), "
-      "'{\"en\": \"Best Poverty Reduction Practices 2026\"}', gen_random_uuid()) RETURNING id), "
+      "WITH e AS (INSERT INTO publish.editions (slug, call_id, title, vocabulary, created_by) VALUES ('gs7-2026', gen_random_uuid(), "
+      "'{\"en\": \"Best Poverty Reduction Practices 2026\"}', "
+      "'{\"theme\": {\"agriculture\": {\"en\": \"Agriculture and food\", \"fr\": \"Agriculture et alimentation\"}}}', "
+      "gen_random_uuid()) RETURNING id), "
       "n AS (INSERT INTO publish.entries (edition_id, reference, case_id, source_number, source_sha256, original) "
       "SELECT e.id, 'GS7-' || lpad(i::text, 4, '0'), gen_random_uuid(), 1, repeat('a', 64), '{}' FROM e, generate_series(1, " +
       std::to_string(n) +
@@ -97,10 +99,17 @@ TEST(feeds, two_hundred_and_fifty_records_are_harvested_through_tokens_of_one_hu
   auto record = stack.call_publish("GET", "/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:cases.test:gs7-2026/GS7-0007");
   EXPECT_TRUE(oai_valid(record.raw.body, output)) << output;
   EXPECT_NE(record.raw.body.find("Case GS7-0007 &lt;&amp;&gt;"), std::string::npos);
+  // Themes by the names their call gave them, in each language; the country by code and name.
+  EXPECT_NE(record.raw.body.find("<dc:subject xml:lang=\"en\">Agriculture and food</dc:subject>"), std::string::npos) << record.raw.body;
+  EXPECT_NE(record.raw.body.find("<dc:subject xml:lang=\"fr\">Agriculture et alimentation</dc:subject>"), std::string::npos);
+  EXPECT_NE(record.raw.body.find("<dc:coverage>KE</dc:coverage>"), std::string::npos);
+  EXPECT_NE(record.raw.body.find("<dc:coverage xml:lang=\"en\">Kenya</dc:coverage>"), std::string::npos);
   auto sets = stack.call_publish("GET", "/oai?verb=ListSets");
   EXPECT_TRUE(oai_valid(sets.raw.body, output)) << output;
   EXPECT_NE(sets.raw.body.find("<setSpec>edition:gs7-2026</setSpec>"), std::string::npos);
   EXPECT_NE(sets.raw.body.find("<setSpec>theme:agriculture</setSpec>"), std::string::npos);
+  EXPECT_NE(sets.raw.body.find("<setName>Agriculture and food</setName>"), std::string::npos) << sets.raw.body;
+  EXPECT_NE(identify.raw.body.find("<repositoryName>Best Poverty Reduction Practices</repositoryName>"), std::string::npos);
   auto formats = stack.call_publish("GET", "/oai?verb=ListMetadataFormats");
   EXPECT_TRUE(oai_valid(formats.raw.body, output)) << output;
   // A POST without a form is a request without a verb.
@@ -144,6 +153,9 @@ TEST(feeds, the_atom_feeds_are_valid_rfc_4287_and_the_sitemap_lists_every_case) 
     EXPECT_TRUE(valid("jing -c " + rnc, feed.raw.body, output)) << path << "\n" << output << "\n" << feed.raw.body;
     const std::regex entry("<entry>");
     EXPECT_EQ(std::distance(std::sregex_iterator(feed.raw.body.begin(), feed.raw.body.end(), entry), std::sregex_iterator()), 12);
+    // A theme is a category with its call's name; the collection is the feed's author.
+    EXPECT_NE(feed.raw.body.find("term=\"agriculture\" label=\"Agriculture and food\""), std::string::npos) << feed.raw.body;
+    EXPECT_NE(feed.raw.body.find("<name>Best Poverty Reduction Practices</name>"), std::string::npos);
   }
   EXPECT_EQ(stack.call_publish("GET", "/editions/nope/feed.atom").status, 404);
   auto sitemap = stack.call_publish("GET", "/sitemap.xml");
