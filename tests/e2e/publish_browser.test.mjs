@@ -181,6 +181,14 @@ describe('a published case with hostile text, in Debian Chromium', () => {
     });
     assert.equal(made.status, 201, made.body);
     assert.equal(made.json.entries, 1, made.body);
+    // The administrators' views of it, each answer checked against proto/publish.yaml.
+    const entries = await publish('GET', `/editions/${slug}/entries`, { headers: admin });
+    assert.equal(entries.status, 200, entries.body);
+    assert.equal(entries.json.unpublished_changes, 1, entries.body);
+    assert.equal(entries.json.items[0].unpublished_changes, true, entries.body);
+    const listed = await publish('GET', '/admin/editions', { headers: admin });
+    assert.equal(listed.status, 200, listed.body);
+    assert.ok(listed.json.items.some((e) => e.slug === slug && e.published === 0 && e.unpublished_changes === 1), listed.body);
     const published = await publish('POST', `/editions/${slug}/publish`, { json: {}, headers: admin });
     assert.equal(published.status, 200, published.body);
     assert.equal(published.json.published.length, 1, published.body);
