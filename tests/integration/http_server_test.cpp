@@ -245,23 +245,27 @@ TEST_F(http_server, keep_alive_and_pipelined_requests_are_answered_in_order) {
 }
 
 TEST_F(http_server, work_beyond_the_in_flight_bound_is_refused_with_503_and_retry_after) {
-  // Four slow requests fill the bound of four; the fifth is shed; health still answers.
-  std::vector<std::unique_ptr<http_connection>> slow;
+  // Four requests held in the service fill the bound of four; the fifth is shed; health still
+  // answers; once the held ones are let go, each is answered.
+  std::vector<std::unique_ptr<http_connection>> held;
   for (int i = 0; i < 4; ++i) {
-    slow.push_back(std::make_unique<http_connection>(svc.port()));
-    slow.back()->send(raw_get(api + "/_test/slow?ms=3000"));
+    held.push_back(std::make_unique<http_connection>(svc.port()));
+    held.back()->send(raw_get(api + "/_test/hold?gate=bound"));
   }
-  auto deadline = std::chrono::steady_clock::now() + 10s;
+  auto deadline = std::chrono::steady_clock::now() + 20s;
   while (in_flight() < 4 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
   ASSERT_EQ(in_flight(), 4);
   auto shed = get(api + "/_test/slow?ms=1");
   expect_problem(shed, 503, "overloaded");
   EXPECT_EQ(shed.header("Retry-After"), "1");
   EXPECT_EQ(get(api + "/healthz").status, 200u);
-  for (auto& c : slow) {
+  EXPECT_EQ(in_flight(), 4) << "still held while the fifth was shed";
+  EXPECT_EQ(http_request(svc.port(), "POST", api + "/_test/open?gate=bound", {}, "").status, 200u);
+  for (auto& c : held) {
     auto res = c->read_response(10s);
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 200u);
+    EXPECT_NE(res->body.find("\"opened\":true"), std::string::npos) << res->body;
   }
 }
 
