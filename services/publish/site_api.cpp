@@ -18,6 +18,7 @@
 #include "text/names.hpp"
 
 #include <filesystem>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -215,10 +216,13 @@ struct pages {
     }
     if (width > 0) {
       std::string smaller;
-      auto shrink = [&smaller, &original, width, extension = *rendition_extension(type)] {
+      auto shrink = [&smaller, &original, width, type, extension = *rendition_extension(type)] {
+        // Only a file that begins as its type does goes to the decoder, and the decoder may use
+        // none of libvips's loaders that are not meant for untrusted input.
+        if (!collection::begins_as(read_head(original, 12), type)) return;
         const auto out = original.parent_path() / ("smaller" + extension);
-        if (run_tool({"vipsthumbnail", original.string(), "--size", std::to_string(width) + "x>", "-o",
-                      out.string() + (extension == ".png" ? "[strip]" : "[Q=80,strip]")},
+        if (run_tool({"env", "VIPS_BLOCK_UNTRUSTED=1", "vipsthumbnail", original.string(), "--size", std::to_string(width) + "x>",
+                      "-o", out.string() + (extension == ".png" ? "[strip]" : "[Q=80,strip]")},
                      60)) {
           smaller = read_file(out);
         }
@@ -249,6 +253,14 @@ struct pages {
     res.remove_file = true;
     headers(res);
     co_return res;
+  }
+
+  static std::string read_head(const std::filesystem::path& file, std::size_t n) {
+    std::ifstream in(file, std::ios::binary);
+    std::string head(n, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(n));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    return head;
   }
 
   // The file name extension vipsthumbnail writes for a photo's type; none for what it does

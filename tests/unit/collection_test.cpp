@@ -142,6 +142,18 @@ TEST(collection, the_vocabularies_of_a_call_name_its_themes_and_regions) {
   EXPECT_EQ(call_vocabulary(json()), json::parse(R"({"theme": {}, "region": {}})"));
 }
 
+TEST(collection, a_photo_goes_to_the_decoder_only_when_it_begins_as_its_type_says) {
+  using namespace std::string_literals;
+  EXPECT_TRUE(begins_as("\xff\xd8\xff\xe0\x00\x10JFIF"s, "image/jpeg"));
+  EXPECT_TRUE(begins_as("\x89PNG\r\n\x1a\n\x00\x00\x00\x0d"s, "image/png"));
+  EXPECT_TRUE(begins_as("RIFF\x24\x00\x00\x00WEBPVP8 "s, "image/webp"));
+  EXPECT_FALSE(begins_as("\x89PNG\r\n\x1a\n"s, "image/jpeg"));
+  EXPECT_FALSE(begins_as("P1\n2 2\n0 1\n1 0\n", "image/png")) << "a text format libvips could read";
+  EXPECT_FALSE(begins_as("RIFF\x24\x00\x00\x00WAVE"s, "image/webp"));
+  EXPECT_FALSE(begins_as("\xff\xd8"s, "image/jpeg"));
+  EXPECT_FALSE(begins_as("\xff\xd8\xff\xe0"s, "image/gif"));
+}
+
 TEST(collection, countries_fall_in_the_calls_regions) {
   EXPECT_EQ(region_of("CN"), "asia_pacific");
   EXPECT_EQ(region_of("SN"), "africa");

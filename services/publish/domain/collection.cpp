@@ -242,6 +242,14 @@ std::string in_language(const json& texts, const std::string& lang) {
   return texts.begin()->get<std::string>();
 }
 
+bool begins_as(std::string_view head, std::string_view type) {
+  using namespace std::string_view_literals;
+  if (type == "image/jpeg") return head.substr(0, 3) == "\xff\xd8\xff"sv;
+  if (type == "image/png") return head.substr(0, 8) == "\x89PNG\r\n\x1a\n"sv;
+  if (type == "image/webp") return head.size() >= 12 && head.substr(0, 4) == "RIFF"sv && head.substr(8, 4) == "WEBP"sv;
+  return false;
+}
+
 std::string excerpt(std::string_view text, std::size_t characters) {
   const auto glyphs = decode(text);
   if (glyphs.size() <= characters) return std::string(text);

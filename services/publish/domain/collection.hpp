@@ -38,6 +38,10 @@ bool editable_field(const nlohmann::json& edition, const std::string& field);
 // string is itself; anything else is empty.
 std::string in_language(const nlohmann::json& texts, const std::string& lang);
 
+// Whether a file's first bytes (12 are enough) are those of a photo of `type`: image/jpeg,
+// image/png or image/webp; false for any other type.
+bool begins_as(std::string_view head, std::string_view type);
+
 // A text's paragraphs: its lines joined, split where a line is blank.
 std::vector<std::string> paragraphs(const std::string& text);
 
