@@ -8,6 +8,7 @@
 #include "publish/domain/atom.hpp"
 #include "publish/domain/collection.hpp"
 #include "publish/domain/oai.hpp"
+#include "publish/domain/xml.hpp"
 #include "publish/domain/zip.hpp"
 #include "publish/edition_names.hpp"
 #include "publish/site/labels.hpp"
@@ -452,23 +453,9 @@ struct feeds {
   // GET /sitemap.xml: the home page, the editions and every case's current page.
   http::awaitable<response> sitemap(request&) const {
     auto work = [&](db::connection&, pqxx::work& tx) {
-      auto escape = [](const std::string& s) {
-        std::string out;
-        for (char c : s) {
-          switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
-            default: out += c;
-          }
-        }
-        return out;
-      };
       std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
       auto url = [&](const std::string& path, const std::string& lastmod) {
-        xml += "  <url><loc>" + escape(absolute(path)) + "</loc>" + (lastmod.empty() ? "" : "<lastmod>" + lastmod + "</lastmod>") + "</url>\n";
+        xml += "  <url><loc>" + xml::escaped(absolute(path)) + "</loc>" + (lastmod.empty() ? "" : "<lastmod>" + lastmod + "</lastmod>") + "</url>\n";
       };
       url("/", "");
       url("/editions", "");

@@ -8,6 +8,7 @@
 #include "identity/crypto.hpp"
 #include "log/log.hpp"
 #include "publish/domain/collection.hpp"
+#include "publish/domain/xml.hpp"
 #include "publish/edition_names.hpp"
 #include "publish/response_cache.hpp"
 #include "publish/search_index.hpp"
@@ -113,25 +114,8 @@ naming load_naming(pqxx::work& tx, const std::string& lang) {
   return out;
 }
 
-// Whether the bytes are well-formed UTF-8 (what Postgres will take as text).
-bool valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || i + n > s.size() || c == 0) return false;
-    char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-    for (std::size_t k = 1; k < n; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      if ((b & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (b & 0x3F);
-    }
-    static constexpr char32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;  // overlong, beyond, surrogate
-    i += n;
-  }
-  return true;
-}
+// Whether the bytes are well-formed UTF-8 without NUL (what Postgres will take as text).
+bool valid_utf8(std::string_view s) { return s.find('\0') == std::string_view::npos && xml::is_utf8(s); }
 
 response html(std::string body, unsigned status = 200) {
   auto res = response::text(std::move(body), "text/html; charset=utf-8", status);

@@ -1,5 +1,7 @@
 #include "publish/domain/atom.hpp"
 
+#include "publish/domain/xml.hpp"
+
 #include <cstddef>
 #include <stdexcept>
 #include <string_view>
@@ -9,95 +11,7 @@ namespace casecall::publish::atom {
 
 namespace {
 
-// ---- characters -----------------------------------------------------------------------------
-
-constexpr std::string_view replacement_character = "\xEF\xBF\xBD";  // U+FFFD
-
-struct decoded {
-  std::size_t length;  // 0: the byte at the position does not start a valid sequence
-  char32_t code_point;
-};
-
-// The UTF-8 sequence starting at s[at] (RFC 3629: no overlong form, no surrogate, nothing
-// above U+10FFFF).
-decoded decode(std::string_view s, std::size_t at) {
-  const auto byte = [&s](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char lead = byte(at);
-  if (lead < 0x80) return {1, lead};
-  std::size_t length = 0;
-  char32_t code_point = 0;
-  char32_t smallest = 0;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-    code_point = lead & 0x1Fu;
-    smallest = 0x80;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    code_point = lead & 0x0Fu;
-    smallest = 0x800;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    code_point = lead & 0x07u;
-    smallest = 0x10000;
-  } else {
-    return {0, 0};
-  }
-  if (s.size() - at < length) return {0, 0};
-  for (std::size_t i = 1; i < length; ++i) {
-    const unsigned char next = byte(at + i);
-    if ((next & 0xC0u) != 0x80u) return {0, 0};
-    code_point = (code_point << 6) | (next & 0x3Fu);
-  }
-  if (code_point < smallest || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) return {0, 0};
-  return {length, code_point};
-}
-
-// XML 1.0's Char production.
-bool allowed_in_xml(char32_t c) {
-  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||
-         (c >= 0x10000 && c <= 0x10FFFF);
-}
-
-// Well-formed UTF-8 (a byte that starts no valid sequence → U+FFFD) without the characters
-// XML 1.0 forbids.
-std::string clean(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  std::size_t at = 0;
-  while (at < s.size()) {
-    const auto [length, code_point] = decode(s, at);
-    if (length == 0) {
-      out.append(replacement_character);
-      ++at;
-      continue;
-    }
-    if (allowed_in_xml(code_point)) out.append(s.substr(at, length));
-    at += length;
-  }
-  return out;
-}
-
-enum class context { content, attribute };
-
-// A cleaned value, escaped so that a parser gives it back unchanged: entities for the markup
-// characters, character references for the white space a parser would normalise.
-std::string escaped(std::string_view cleaned, context where) {
-  std::string out;
-  out.reserve(cleaned.size());
-  for (const char c : cleaned) {
-    switch (c) {
-      case '&': out.append("&amp;"); break;
-      case '<': out.append("&lt;"); break;
-      case '>': out.append("&gt;"); break;
-      case '"': out.append("&quot;"); break;
-      case '\r': out.append("&#xD;"); break;
-      case '\n': out.append(where == context::attribute ? "&#xA;" : "\n"); break;
-      case '\t': out.append(where == context::attribute ? "&#x9;" : "\t"); break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
+using xml::clean;
 
 // ---- value checks ---------------------------------------------------------------------------
 
@@ -209,7 +123,7 @@ class writer {
     attributes.push_back(' ');
     attributes.append(name);
     attributes.append("=\"");
-    attributes.append(escaped(cleaned, context::attribute));
+    attributes.append(xml::escaped(cleaned, xml::context::attribute));
     attributes.push_back('"');
   }
 
@@ -243,7 +157,7 @@ class writer {
     out.append(name);
     out.append(attributes);
     out.push_back('>');
-    out.append(escaped(cleaned, context::content));
+    out.append(xml::escaped(cleaned, xml::context::text));
     out.append("</");
     out.append(name);
     out.append(">\n");

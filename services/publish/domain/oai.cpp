@@ -1,5 +1,7 @@
 #include "publish/domain/oai.hpp"
 
+#include "publish/domain/xml.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -23,94 +25,6 @@ constexpr std::string_view oai_dc_schema_location =
     "http://www.openarchives.org/OAI/2.0/oai_dc/ http://www.openarchives.org/OAI/2.0/oai_dc.xsd";
 constexpr std::string_view dc_namespace = "http://purl.org/dc/elements/1.1/";
 constexpr std::string_view granularity_seconds = "YYYY-MM-DDThh:mm:ssZ";
-
-// ---- UTF-8 ---------------------------------------------------------------------------------
-
-struct code_point {
-  std::uint32_t value;
-  std::size_t length;  // in bytes
-};
-
-// The code point whose UTF-8 sequence starts at text[i]; nullopt when the byte there starts
-// none (a stray continuation byte, a truncated or overlong sequence, a surrogate, > U+10FFFF).
-std::optional<code_point> decode_utf8(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) -> std::uint32_t { return static_cast<unsigned char>(text[k]); };
-  const std::uint32_t lead = byte(i);
-  if (lead < 0x80) return code_point{lead, 1};
-  std::size_t length = 0;
-  std::uint32_t value = 0;
-  std::uint32_t lowest = 0;  // below it, the sequence is overlong
-  if ((lead & 0xE0) == 0xC0) {
-    length = 2;
-    value = lead & 0x1F;
-    lowest = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3;
-    value = lead & 0x0F;
-    lowest = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4;
-    value = lead & 0x07;
-    lowest = 0x10000;
-  } else {
-    return std::nullopt;
-  }
-  if (length > text.size() - i) return std::nullopt;
-  for (std::size_t k = 1; k < length; ++k) {
-    const std::uint32_t next = byte(i + k);
-    if ((next & 0xC0) != 0x80) return std::nullopt;
-    value = (value << 6) | (next & 0x3F);
-  }
-  if (value < lowest || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return std::nullopt;
-  return code_point{value, length};
-}
-
-bool is_utf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    const auto c = decode_utf8(text, i);
-    if (!c) return false;
-    i += c->length;
-  }
-  return true;
-}
-
-// XML 1.0's Char production.
-bool is_xml_char(std::uint32_t c) {
-  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||
-         (c >= 0x10000 && c <= 0x10FFFF);
-}
-
-// ---- XML output ----------------------------------------------------------------------------
-
-enum class context { text, attribute };
-
-// Appends `text` escaped for its context (see the header for what is replaced, dropped and
-// escaped, and why).
-void append_escaped(std::string& out, std::string_view text, context where) {
-  const bool attribute = where == context::attribute;
-  for (std::size_t i = 0; i < text.size();) {
-    const auto c = decode_utf8(text, i);
-    if (!c) {
-      out += "\xEF\xBF\xBD";  // U+FFFD, so the loss shows
-      ++i;
-      continue;
-    }
-    const std::string_view bytes = text.substr(i, c->length);
-    i += c->length;
-    switch (c->value) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\r': out += "&#xD;"; break;
-      case '\t': out += attribute ? "&#x9;" : "\t"; break;
-      case '\n': out += attribute ? "&#xA;" : "\n"; break;
-      default:
-        if (is_xml_char(c->value)) out += bytes;
-        break;
-    }
-  }
-}
 
 using attribute = std::pair<std::string_view, std::string_view>;
 using attributes = std::vector<attribute>;
@@ -137,7 +51,7 @@ class writer {
   void leaf(std::string_view name, std::string_view content, const attributes& attrs = {}) {
     start(name, attrs);
     out_ += '>';
-    append_escaped(out_, content, context::text);
+    xml::append_escaped(out_, content, xml::context::text);
     out_ += "</";
     out_ += name;
     out_ += ">\n";
@@ -164,7 +78,7 @@ class writer {
       out_ += ' ';
       out_ += key;
       out_ += "=\"";
-      append_escaped(out_, value, context::attribute);
+      xml::append_escaped(out_, value, xml::context::attribute);
       out_ += '"';
     }
   }
@@ -359,7 +273,7 @@ std::optional<std::string> form_decode(std::string_view s) {
       return std::nullopt;
     }
   }
-  if (!is_utf8(out)) return std::nullopt;
+  if (!xml::is_utf8(out)) return std::nullopt;
   return out;
 }
 
