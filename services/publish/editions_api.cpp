@@ -2,7 +2,6 @@
 
 #include "audit/audit.hpp"
 #include "db/await.hpp"
-#include "db/json_rows.hpp"
 #include "http/blocking.hpp"
 #include "http/handler_util.hpp"
 #include "http/json_body.hpp"
@@ -124,7 +123,24 @@ struct api {
     };
     co_await blocking->run(ask_call);
     const auto the_call = fetch(call, "the call from intake");
-    const auto sections = collection::form_sections(the_call.value("form", json::object()));
+    auto sections = collection::form_sections(the_call.value("form", json::object()));
+    if (in.contains("sections")) {
+      // The organisers' choice of the form's long texts, in their order.
+      json chosen = json::array();
+      std::vector<http::field_error> errors;
+      std::size_t i = 0;
+      for (const auto& id : in["sections"]) {
+        const auto found = std::find_if(sections.begin(), sections.end(), [&](const json& s) { return s["field"] == id; });
+        if (found == sections.end()) {
+          errors.push_back({"/sections/" + std::to_string(i), "not_a_prose_field", "The call's form has no long-text field of this name."});
+        } else {
+          chosen.push_back(*found);
+        }
+        ++i;
+      }
+      if (!errors.empty()) invalid(std::move(errors));
+      sections = std::move(chosen);
+    }
     const auto vocabulary = collection::call_vocabulary(the_call);
     std::vector<json> versions;
     for (const auto& d : decisions) {
@@ -173,22 +189,34 @@ struct api {
   // An edition as administrators see it (edition-admin.json), for `e`, a row of publish.editions.
   static constexpr const char* edition_admin_sql =
       "jsonb_build_object('id', e.id, 'slug', e.slug, 'call_id', e.call_id, 'title', e.title, 'description', e.description, "
+      "'sections', e.sections, "
       "'created_at', to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
       "'entries', (SELECT count(*) FROM publish.entries n WHERE n.edition_id = e.id), "
       "'published', (SELECT count(DISTINCT v.reference) FROM publish.versions v WHERE v.edition_id = e.id), "
       "'unpublished_changes', (SELECT count(*) FROM publish.entries n WHERE n.edition_id = e.id "
       "AND n.published_version IS DISTINCT FROM n.version))::text";
 
+  // The row as administrators see it: the sections it publishes (the Global Solicitation's for
+  // an edition that keeps none).
+  static json edition_admin_item(const pqxx::field& field) {
+    auto out = json::parse(field.c_str());
+    out["sections"] = collection::edition_sections(out);
+    return out;
+  }
+
   static json edition_admin_json(pqxx::work& tx, const std::string& slug) {
-    return json::parse(
-        tx.exec_params1(std::string("SELECT ") + edition_admin_sql + " FROM publish.editions e WHERE e.slug = $1", slug)[0].c_str());
+    return edition_admin_item(
+        tx.exec_params1(std::string("SELECT ") + edition_admin_sql + " FROM publish.editions e WHERE e.slug = $1", slug)[0]);
   }
 
   // GET /admin/editions (administrators): every edition, the newest first.
   http::awaitable<response> admin_list(request&) const {
     auto work = [](db::connection&, pqxx::work& tx) {
-      return db::json_items(
-          tx.exec(std::string("SELECT ") + edition_admin_sql + " FROM publish.editions e ORDER BY e.created_at DESC, e.slug"));
+      json items = json::array();
+      for (const auto& row : tx.exec(std::string("SELECT ") + edition_admin_sql + " FROM publish.editions e ORDER BY e.created_at DESC, e.slug")) {
+        items.push_back(edition_admin_item(row[0]));
+      }
+      return items;
     };
     auto items = co_await db::transact(ctx.db, std::move(work));
     co_return response::json({{"items", items}});

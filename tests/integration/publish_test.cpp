@@ -107,9 +107,17 @@ TEST(publish, an_edition_is_curated_and_published_and_a_correction_keeps_the_old
                                     &admin);
   EXPECT_EQ(nothing.status, 409);
   EXPECT_EQ(nothing.code(), "no_accepted_cases");
+  // Sections the call's form does not have as long texts are refused by position.
+  EXPECT_EQ(stack.call_publish("POST", "/api/publish/v1/editions",
+                               json{{"slug", "other"}, {"call_id", pw.w.call_id}, {"title", {{"en", "X"}}},
+                                    {"sections", {"background", "country", "nope"}}},
+                               &admin)
+                .field_errors(),
+            (std::vector<std::string>{"/sections/1 not_a_prose_field", "/sections/2 not_a_prose_field"}));
   auto made = pw.make_edition();
   ASSERT_EQ(made.status, 201) << made.raw.body;
   EXPECT_EQ(made.body["entries"], 5);
+  EXPECT_EQ(made.body["sections"][0]["field"], "english_abstract");  // every long text of the form, in its order
   EXPECT_EQ(made.body["unpublished_changes"], 5);
   EXPECT_EQ(pw.make_edition().code(), "edition_exists");
   // Administrators see the edition before anything of it is published; the public does not.
@@ -241,6 +249,24 @@ TEST(publish, an_edition_is_curated_and_published_and_a_correction_keeps_the_old
   EXPECT_EQ(stack.call_publish("GET", "/cases/gs7-2026/NOPE-1").raw.header("Content-Type"), "text/html; charset=utf-8");
 
   EXPECT_EQ(stack.query_row("SELECT count(*) FROM audit.events WHERE stream = 'publish' AND action = 'version.published'")[0], "6");
+
+  // An edition that publishes only some of the form's long texts, in the organisers' order.
+  auto chosen = stack.call_publish("POST", "/api/publish/v1/editions",
+                                   json{{"slug", "results-2026"}, {"call_id", pw.w.call_id}, {"title", {{"en", "Results"}}},
+                                        {"sections", {"results", "background"}}},
+                                   &admin);
+  ASSERT_EQ(chosen.status, 201) << chosen.raw.body;
+  EXPECT_EQ(chosen.body["sections"].size(), 2u);
+  EXPECT_EQ(stack.call_publish("PATCH", "/api/publish/v1/editions/results-2026/entries/" + ref,
+                               json{{"answers", {{"approach", "Not published here."}}}}, &admin, {{"If-Match", "\"1\""}})
+                .field_errors(),
+            (std::vector<std::string>{"/answers/approach not_editable"}));
+  ASSERT_EQ(stack.call_publish("POST", "/api/publish/v1/editions/results-2026/publish", json::object(), &admin).status, 200);
+  auto short_case = stack.call_publish("GET", "/api/publish/v1/cases/results-2026/" + ref);
+  ASSERT_EQ(short_case.status, 200);
+  std::vector<std::string> fields;
+  for (const auto& section : short_case.body["sections"]) fields.push_back(section["field"].get<std::string>());
+  EXPECT_EQ(fields, (std::vector<std::string>{"results", "background"}));
 }
 
 TEST(publish, hostile_text_is_shown_as_text_under_a_csp_without_inline_scripts) {
