@@ -17,6 +17,10 @@ struct edition_names {
   nlohmann::json vocabulary = {{"theme", nlohmann::json::object()}, {"region", nlohmann::json::object()}};
   std::map<std::string, nlohmann::json> titles;  // slug → title by language
 
+  // Adds an edition's vocabulary ({"theme": {id: names}, "region": {…}}), its names taking the
+  // place of those already known for the same ids; other kinds are ignored.
+  void add_vocabulary(const nlohmann::json& edition_vocabulary);
+
   // A theme's name in a language (the call's in that language, else in English, else any),
   // or none when no call named it.
   std::optional<std::string> theme(const std::string& id, const std::string& lang) const;

@@ -77,8 +77,7 @@ std::string humanise(std::string id) {
 struct naming {
   explicit naming(std::string language = "en") : lang(std::move(language)) {}
   std::string lang;
-  json vocabulary = {{"theme", json::object()}, {"region", json::object()}};
-  std::map<std::string, json> edition_titles;  // slug → title by language
+  edition_names known;  // the editions' titles and their calls' vocabularies
 
   std::string country(const json& code) const {
     return code.is_string() ? text::country_name(code.get<std::string>(), site::ui_language(lang)) : std::string();
@@ -86,14 +85,14 @@ struct naming {
   // A theme or region: the call's name in the reader's language, else the site's own name for
   // it (regions), else the call's name in English or any, else the id made readable.
   std::string term(const std::string& kind, const std::string& id) const {
-    const auto& labels = vocabulary[kind].value(id, json::object());
+    const auto& labels = known.vocabulary[kind].value(id, json::object());
     if (labels.contains(lang)) return labels[lang].get<std::string>();
     if (auto own = site::find_label(kind + "_" + id, lang)) return std::string(*own);
     return labels.empty() ? humanise(id) : in_language(labels, lang);
   }
   std::string edition(const std::string& slug) const {
-    auto it = edition_titles.find(slug);
-    return it == edition_titles.end() ? slug : in_language(it->second, lang);
+    auto it = known.titles.find(slug);
+    return it == known.titles.end() ? slug : in_language(it->second, lang);
   }
   // A search facet's value.
   std::string facet_value(const std::string& facet, const std::string& value) const {
@@ -107,10 +106,8 @@ struct naming {
 };
 
 naming load_naming(pqxx::work& tx, const std::string& lang) {
-  auto names = load_edition_names(tx);
   naming out{lang};
-  out.vocabulary = std::move(names.vocabulary);
-  out.edition_titles = std::move(names.titles);
+  out.known = load_edition_names(tx);
   return out;
 }
 
@@ -436,7 +433,7 @@ struct pages {
       sections.push_back({{"heading", in_language(s["heading"], lang)}, {"paragraphs", paragraphs(text)}});
     }
     naming names{lang};
-    for (const auto& [kind, terms] : v["vocabulary"].items()) names.vocabulary[kind] = terms;
+    names.known.add_vocabulary(v["vocabulary"]);
     json themes = json::array();
     for (const auto& t : r["themes"]) themes.push_back(names.term("theme", t.get<std::string>()));
     json translations = json::array();
@@ -628,7 +625,7 @@ struct pages {
       const auto title = in_language(e["title"], lang);
       auto view = page(req, lang, "/editions/" + slug, title, in_language(e["description"], lang));
       naming names{lang};
-      for (const auto& [kind, terms] : e["vocabulary"].items()) names.vocabulary[kind] = terms;
+      names.known.add_vocabulary(e["vocabulary"]);
       json cases = json::array();
       for (const auto& c : e["cases"]) {
         json themes = json::array();
