@@ -37,6 +37,8 @@ struct published_world {
   session a, b;
   const std::string photo = fixture_file("field-school.jpg");  // 1,200 × 800 pixels
   std::string photo_id;
+  const std::string document = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n";
+  std::string document_id;
 
   published_world() {
     const auto fao = w.organisation("FAO");
@@ -58,6 +60,14 @@ struct published_world {
              {"Upload-Metadata", "case_id " + base64(case_id) + ",kind " + base64("photo") + ",filename " + base64("plot.jpg")}});
         ASSERT_EQ(sent.status, 201) << sent.raw.body;
         photo_id = sent.raw.header("Location").substr(sent.raw.header("Location").rfind('/') + 1);
+        // And a report, a document.
+        auto report = w.stack.call_raw(
+            "POST", "/api/intake/v1/uploads", document,
+            {{"Cookie", partner.cookie}, {"X-CSRF-Token", partner.csrf}, {"Tus-Resumable", "1.0.0"},
+             {"Upload-Length", std::to_string(document.size())}, {"Content-Type", "application/offset+octet-stream"},
+             {"Upload-Metadata", "case_id " + base64(case_id) + ",kind " + base64("document") + ",filename " + base64("report.pdf")}});
+        ASSERT_EQ(report.status, 201) << report.raw.body;
+        document_id = report.raw.header("Location").substr(report.raw.header("Location").rfind('/') + 1);
       });
     }
     w.handed_over();
@@ -492,6 +502,21 @@ TEST(publish, the_editions_bundle_holds_its_cases_and_public_files_and_a_manifes
   auto exported = stack.call_publish("GET", "/api/publish/v1/editions/gs7-2026/export.json");
   EXPECT_EQ(exported.body["cases"].size(), 5u);
   EXPECT_EQ(stack.call_publish("GET", "/api/publish/v1/editions/nope/export.zip").status, 404);
+
+  // The report made public too: a download, and no smaller copy of it is made (it is no photo).
+  auto now = stack.call_publish("GET", entry, std::nullopt, &pw.w.admin);
+  ASSERT_EQ(stack.call_publish("PATCH", entry, json{{"public_files", {pw.photo_id, pw.document_id}}}, &pw.w.admin,
+                               {{"If-Match", now.raw.header("ETag")}})
+                .status,
+            200);
+  ASSERT_EQ(stack.call_publish("POST", "/api/publish/v1/editions/gs7-2026/publish", json::object(), &pw.w.admin).status, 200);
+  const auto report = case_path + "/files/" + pw.document_id;
+  auto download = stack.call_publish("GET", report);
+  ASSERT_EQ(download.status, 200) << download.raw.body;
+  EXPECT_EQ(download.raw.body, pw.document);
+  EXPECT_EQ(download.raw.header("Content-Disposition"), "attachment");
+  EXPECT_EQ(stack.call_publish("GET", report + "?width=480").status, 404);
+  EXPECT_EQ(stack.query_row("SELECT count(*) FROM publish.renditions WHERE attachment_id = '" + pw.document_id + "'")[0], "0");
 }
 
 // What a poppler tool says of a PDF (its output and exit status).
